@@ -1,0 +1,54 @@
+"""Alembic environment: the models' metadata, and the URL from Glimpse's settings."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+from sqlmodel import SQLModel
+
+import server.models  # noqa: F401  (registers every table)
+from server.db import make_engine
+from server.settings import Settings
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def database_url() -> str:
+    return config.attributes.get("url") or Settings().effective_database_url
+
+
+def run_with(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_offline() -> None:
+    context.configure(
+        url=database_url(), target_metadata=target_metadata, compare_type=True, literal_binds=True
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run_with(connection)
+        return
+    engine = make_engine(database_url())
+    with engine.connect() as conn:
+        run_with(conn)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

@@ -1,0 +1,1 @@
+"""Glimpse: live days of improvement programmes."""

@@ -1,0 +1,72 @@
+"""create_app(): the FastAPI application, its middleware, routers and lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from server.db import Database
+from server.middleware import LimitsAndHeaders
+from server.ratelimit import SlidingWindow
+from server.realtime.hub import Hub
+from server.routes import auth, console, errors, events, ops, programmes, public
+from server.settings import Settings
+from server.timeutil import as_utc, iso
+
+WEB = Path(__file__).resolve().parent.parent / "web"
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=WEB / "templates")
+    templates.env.autoescape = True
+    zone = ZoneInfo(settings.timezone)
+
+    def local(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+        return as_utc(value).astimezone(zone).strftime(fmt) if value else ""
+
+    templates.env.filters["iso"] = iso
+    templates.env.filters["local"] = local
+    return templates
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build an app; everything that lives for the process is made in its lifespan."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        db = Database(settings.effective_database_url)
+        hub = Hub()
+        db.publish = hub.publish
+        yield {
+            "settings": settings,
+            "db": db,
+            "hub": hub,
+            "templates": make_templates(settings),
+            "login_limiter": SlidingWindow(settings.login_attempts, settings.login_window_seconds),
+        }
+        db.dispose()
+
+    app = FastAPI(
+        title="Glimpse",
+        version="1",
+        summary="Live days of improvement programmes.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(
+        LimitsAndHeaders, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
+    errors.install(app)
+    app.add_exception_handler(console.SignInFirst, console.sign_in_first)
+    for module in (ops, auth, programmes, events, console, public):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    return app

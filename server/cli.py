@@ -1,0 +1,162 @@
+"""The `glimpse` command: serve, migrate, demo, accounts, tokens, freeze, verify-archive."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from server.db import Database
+from server.errors import GlimpseError
+from server.settings import Settings
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "server.asgi:app",
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from server.migrate import upgrade
+
+    upgrade(settings.effective_database_url)
+    print(f"Database is at the newest schema: {_safe_url(settings)}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from server.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+
+    db = Database(settings.effective_database_url)
+    with db.session() as session:
+        loaded = load_demo(session, if_empty=args.if_empty)
+    base = settings.public_base_url
+    if loaded:
+        print(f"Loaded the demo programme: {base}/console/p/{loaded.slug}")
+    print(f"Console:      {base}/console")
+    print(f"Demo sign-in: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+    print(f"API docs:     {base}/docs")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
+    from server.services import accounts
+
+    db = Database(settings.effective_database_url)
+    with db.session() as session:
+        user = accounts.create_user(
+            session,
+            email=args.email,
+            password=args.password,
+            name=args.name or "",
+            role="admin" if args.admin else "facilitator",
+        )
+        print(f"Created {user.role} {user.email}")
+    return 0
+
+
+def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
+    from server.services import accounts
+
+    db = Database(settings.effective_database_url)
+    with db.session() as session:
+        token = accounts.create_token(
+            session, email=args.email, secret_key=settings.effective_secret_key, label=args.label
+        )
+    print(token)
+    return 0
+
+
+def cmd_freeze(args: argparse.Namespace, settings: Settings) -> int:
+    from server.services import accounts, archive, events
+
+    db = Database(settings.effective_database_url)
+    with db.session() as session:
+        admin = accounts.user_by_email(session, args.as_email) if args.as_email else None
+        event = events.event_or_404(session, args.event)
+        events.transition(session, actor=admin, event=event, action="freeze")
+        print(
+            f"Froze event {event.id}: sha256 {archive.archive_or_404(session, args.event).sha256}"
+        )
+    return 0
+
+
+def cmd_verify_archive(args: argparse.Namespace, settings: Settings) -> int:
+    from server.services import archive
+
+    db = Database(settings.effective_database_url)
+    with db.session(write=False) as session:
+        results = archive.verify(session, event_id=args.event)
+    bad = [event_id for event_id, ok in results if not ok]
+    for event_id, ok in results:
+        print(f"event {event_id}: {'ok' if ok else 'MISMATCH'}")
+    if not results:
+        print("No frozen archives to verify.")
+    return 1 if bad else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="glimpse", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web service")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help="upgrade the database to the newest schema")
+    demo = sub.add_parser("demo", help="load the demo programme")
+    demo.add_argument("--if-empty", action="store_true", help="only when no programme exists")
+    user = sub.add_parser("create-user", help="create an organiser account")
+    user.add_argument("--email", required=True)
+    user.add_argument("--password", required=True)
+    user.add_argument("--name")
+    user.add_argument("--admin", action="store_true")
+    token = sub.add_parser("create-token", help="make a bearer API token for an account")
+    token.add_argument("--email", required=True)
+    token.add_argument("--label", default="")
+    freeze = sub.add_parser("freeze", help="freeze an ended event into the archive")
+    freeze.add_argument("--event", type=int, required=True)
+    freeze.add_argument("--as-email", required=True, help="the facilitator or admin doing it")
+    verify = sub.add_parser("verify-archive", help="recompute every archive's SHA-256")
+    verify.add_argument("--event", type=int)
+    return p
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "serve": cmd_serve,
+    "migrate": cmd_migrate,
+    "demo": cmd_demo,
+    "create-user": cmd_create_user,
+    "create-token": cmd_create_token,
+    "freeze": cmd_freeze,
+    "verify-archive": cmd_verify_archive,
+}
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.effective_database_url).render_as_string(hide_password=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, Settings())
+    except GlimpseError as exc:
+        print(f"glimpse: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Pseudonymous attendees of one event: no account, a random token in a cookie."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from server.models.base import now_field, optional_time
+
+
+class Attendee(SQLModel, table=True):
+    __tablename__ = "attendee"
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    display_name: str = Field(default="", max_length=80)
+    organisation: str = Field(default="", max_length=120)
+    created_at: datetime = now_field()
+    last_seen_at: datetime | None = optional_time()

@@ -1,0 +1,35 @@
+"""Shared column helpers and the metadata naming convention Alembic relies on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import PlainSerializer
+from sqlalchemy import JSON, DateTime
+from sqlmodel import Field, SQLModel
+
+from server.timeutil import iso, utcnow
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# How every time leaves the service: ISO 8601, UTC, with Z.
+UtcTime = Annotated[datetime, PlainSerializer(iso, return_type=str)]
+
+
+def now_field() -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+
+
+def optional_time(**kwargs: Any) -> Any:
+    return Field(default=None, sa_type=DateTime(timezone=True), nullable=True, **kwargs)
+
+
+def json_list() -> Any:
+    return Field(default_factory=list, sa_type=JSON, nullable=False)

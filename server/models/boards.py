@@ -1,0 +1,114 @@
+"""Boards of cards, their themes and dot votes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from server.models.base import UtcTime, json_list, now_field
+
+
+class Board(SQLModel, table=True):
+    __tablename__ = "board"
+    __table_args__ = (
+        CheckConstraint("(event_id IS NULL) <> (programme_id IS NULL)", name="one_owner"),
+    )
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    event_id: int | None = Field(
+        default=None, foreign_key="event.id", index=True, ondelete="CASCADE"
+    )
+    programme_id: int | None = Field(
+        default=None, foreign_key="programme.id", index=True, ondelete="CASCADE"
+    )
+    title: str = Field(max_length=200)
+    prompt: str = Field(default="", max_length=500)
+    columns: list[str] = json_list()
+    state: str = Field(default="open", max_length=10)
+    moderation: str = Field(default="post", max_length=10)
+    votes_per_attendee: int = Field(default=0)
+    anonymous_allowed: bool = Field(default=True)
+    created_at: datetime = now_field()
+    updated_at: datetime = now_field()
+
+
+class Theme(SQLModel, table=True):
+    __tablename__ = "theme"
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    created_at: datetime = now_field()
+
+
+class Card(SQLModel, table=True):
+    __tablename__ = "card"
+    __table_args__ = (UniqueConstraint("board_id", "client_id"),)
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True, ondelete="CASCADE")
+    client_id: str = Field(max_length=64)
+    text: str = Field(max_length=1000)
+    column: str = Field(default="", max_length=80)
+    status: str = Field(default="visible", max_length=10)
+    held_reason: str = Field(default="", max_length=200)
+    author_attendee_id: int | None = Field(
+        default=None, foreign_key="attendee.id", ondelete="SET NULL"
+    )
+    author_user_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    anonymous: bool = Field(default=False)
+    shareable: bool = Field(default=False)
+    theme_id: int | None = Field(default=None, foreign_key="theme.id", ondelete="SET NULL")
+    spotlight: bool = Field(default=False)
+    created_at: datetime = now_field()
+    updated_at: datetime = now_field()
+
+
+class CardVote(SQLModel, table=True):
+    __tablename__ = "card_vote"
+
+    card_id: int = Field(foreign_key="card.id", primary_key=True, ondelete="CASCADE")
+    attendee_id: int = Field(foreign_key="attendee.id", primary_key=True, ondelete="CASCADE")
+    count: int = Field(default=0)
+
+
+class ThemeVote(SQLModel, table=True):
+    __tablename__ = "theme_vote"
+
+    theme_id: int = Field(foreign_key="theme.id", primary_key=True, ondelete="CASCADE")
+    attendee_id: int = Field(foreign_key="attendee.id", primary_key=True, ondelete="CASCADE")
+    count: int = Field(default=0)
+
+
+class BoardCreate(BaseModel):
+    title: str = PydanticField(min_length=1, max_length=200)
+    prompt: str = PydanticField(default="", max_length=500)
+    columns: list[str] = PydanticField(default_factory=list, max_length=8)
+    moderation: Literal["post", "pre"] = "post"
+    votes_per_attendee: int = PydanticField(default=0, ge=0, le=50)
+    anonymous_allowed: bool = True
+
+
+class BoardPublic(BaseModel):
+    id: int
+    event_id: int | None
+    programme_id: int | None
+    title: str
+    prompt: str
+    columns: list[str]
+    state: str
+    moderation: str
+    votes_per_attendee: int
+    anonymous_allowed: bool
+    created_at: UtcTime
+    updated_at: UtcTime

@@ -1,0 +1,139 @@
+"""Event days, their agenda, and the per-event log every live surface follows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+from sqlalchemy import JSON, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from server.models.base import UtcTime, json_list, now_field, optional_time
+from server.models.programmes import SLUG_PATTERN
+
+EventStatus = Literal["draft", "live", "ended", "frozen"]
+
+
+class Event(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("programme_id", "slug"),)
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True, ondelete="CASCADE")
+    slug: str = Field(max_length=80)
+    title: str = Field(max_length=200)
+    venue: str = Field(default="", max_length=200)
+    starts_at: datetime | None = optional_time()
+    status: str = Field(default="draft", max_length=10)
+    join_code: str = Field(max_length=6, unique=True)
+    # The last seq handed out by the event log; bumped inside each writing transaction.
+    last_seq: int = Field(default=0)
+    created_at: datetime = now_field()
+    updated_at: datetime = now_field()
+    started_at: datetime | None = optional_time()
+    ended_at: datetime | None = optional_time()
+    frozen_at: datetime | None = optional_time()
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_item"
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    starts_at: datetime | None = optional_time()
+    speakers: list[str] = json_list()
+    description: str = Field(default="", max_length=4000)
+    created_at: datetime = now_field()
+    updated_at: datetime = now_field()
+
+
+class EventLog(SQLModel, table=True):
+    __tablename__ = "event_log"
+    __table_args__ = (UniqueConstraint("event_id", "seq"),)
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", ondelete="CASCADE")
+    seq: int
+    type: str = Field(max_length=40)
+    audience: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)
+    created_at: datetime = now_field()
+
+
+class EventCreate(BaseModel):
+    slug: str = PydanticField(pattern=SLUG_PATTERN)
+    title: str = PydanticField(min_length=1, max_length=200)
+    starts_at: datetime | None = None
+    venue: str = PydanticField(default="", max_length=200)
+
+
+class EventUpdate(BaseModel):
+    title: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    starts_at: datetime | None = None
+    venue: str | None = PydanticField(default=None, max_length=200)
+
+
+class EventPublic(BaseModel):
+    id: int
+    programme_id: int
+    programme_slug: str
+    slug: str
+    title: str
+    venue: str
+    starts_at: UtcTime | None
+    status: EventStatus
+    join_code: str
+    join_url: str
+    created_at: UtcTime
+    updated_at: UtcTime
+    started_at: UtcTime | None
+    ended_at: UtcTime | None
+    frozen_at: UtcTime | None
+
+
+class FreezeResult(BaseModel):
+    event: EventPublic
+    sha256: str
+
+
+class AgendaItemCreate(BaseModel):
+    title: str = PydanticField(min_length=1, max_length=200)
+    starts_at: datetime | None = None
+    speakers: list[str] = PydanticField(default_factory=list, max_length=20)
+    description: str = PydanticField(default="", max_length=4000)
+
+
+class AgendaItemUpdate(BaseModel):
+    title: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    starts_at: datetime | None = None
+    speakers: list[str] | None = PydanticField(default=None, max_length=20)
+    description: str | None = PydanticField(default=None, max_length=4000)
+
+
+class AgendaItemPublic(BaseModel):
+    id: int
+    event_id: int
+    title: str
+    starts_at: UtcTime | None
+    speakers: list[str]
+    description: str
+    created_at: UtcTime
+    updated_at: UtcTime
+
+
+class EventState(BaseModel):
+    """Everything a client of the caller's role may see, as of log position `seq`."""
+
+    seq: int
+    role: str
+    event: EventPublic
+    agenda: list[AgendaItemPublic]
+    entries: list[dict[str, Any]] = PydanticField(default_factory=list)
+    boards: list[dict[str, Any]] = PydanticField(default_factory=list)
+    breakouts: list[dict[str, Any]] = PydanticField(default_factory=list)

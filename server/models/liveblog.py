@@ -1,0 +1,87 @@
+"""Live-blog entries, their edit history and images."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+from sqlalchemy import Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from server.models.base import UtcTime, now_field, optional_time
+
+
+class Entry(SQLModel, table=True):
+    __tablename__ = "entry"
+    __table_args__ = (UniqueConstraint("event_id", "client_id"),)
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    agenda_item_id: int | None = Field(
+        default=None, foreign_key="agenda_item.id", ondelete="SET NULL"
+    )
+    client_id: str | None = Field(default=None, max_length=64)
+    kind: str = Field(default="update", max_length=20)
+    body: str = Field(sa_type=Text)
+    html: str = Field(sa_type=Text)
+    attribution: str = Field(default="", max_length=200)
+    pinned: bool = Field(default=False)
+    correction_note: str = Field(default="", max_length=500)
+    author_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    created_at: datetime = now_field()
+    updated_at: datetime = now_field()
+    deleted_at: datetime | None = optional_time()
+
+
+class EntryRevision(SQLModel, table=True):
+    __tablename__ = "entry_revision"
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True, ondelete="CASCADE")
+    body: str = Field(sa_type=Text)
+    editor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    created_at: datetime = now_field()
+
+
+class EntryImage(SQLModel, table=True):
+    __tablename__ = "entry_image"
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True, ondelete="CASCADE")
+    filename: str = Field(max_length=100, unique=True)
+    content_type: str = Field(max_length=40)
+    size: int
+    width: int = Field(default=0)
+    height: int = Field(default=0)
+    created_at: datetime = now_field()
+
+
+EntryKind = Literal["update", "quote", "key_moment"]
+
+
+class EntryCreate(BaseModel):
+    body: str = PydanticField(min_length=1, max_length=20000)
+    kind: EntryKind = "update"
+    attribution: str = PydanticField(default="", max_length=200)
+    agenda_item_id: int | None = None
+    pinned: bool = False
+    client_id: str | None = PydanticField(default=None, max_length=64)
+
+
+class EntryPublic(BaseModel):
+    id: int
+    event_id: int
+    agenda_item_id: int | None
+    kind: str
+    body: str
+    html: str
+    attribution: str
+    pinned: bool
+    correction_note: str
+    created_at: UtcTime
+    updated_at: UtcTime

@@ -1,0 +1,69 @@
+"""Programmes and who facilitates them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+from sqlmodel import Field, SQLModel
+
+from server.models.base import UtcTime, now_field
+
+Visibility = Literal["public", "unlisted", "private"]
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$"
+
+
+class Programme(SQLModel, table=True):
+    __tablename__ = "programme"
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=4000)
+    visibility: str = Field(default="public", max_length=10)
+    created_at: datetime = now_field()
+    updated_at: datetime = now_field()
+
+
+class ProgrammeFacilitator(SQLModel, table=True):
+    __tablename__ = "programme_facilitator"
+
+    programme_id: int = Field(foreign_key="programme.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    added_at: datetime = now_field()
+
+
+class ProgrammeCreate(BaseModel):
+    slug: str = PydanticField(pattern=SLUG_PATTERN)
+    title: str = PydanticField(min_length=1, max_length=200)
+    summary: str = PydanticField(default="", max_length=4000)
+    visibility: Visibility = "public"
+
+
+class ProgrammeUpdate(BaseModel):
+    title: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    summary: str | None = PydanticField(default=None, max_length=4000)
+    visibility: Visibility | None = None
+
+
+class FacilitatorAdd(BaseModel):
+    email: str = PydanticField(min_length=3, max_length=320)
+
+
+class FacilitatorPublic(BaseModel):
+    id: int
+    email: str
+    name: str
+
+
+class ProgrammePublic(BaseModel):
+    id: int
+    slug: str
+    title: str
+    summary: str
+    visibility: str
+    created_at: UtcTime
+    updated_at: UtcTime

@@ -1,0 +1,1 @@
+"""Realtime: the event log, the hub that fans committed rows out, brokers, the WebSocket door."""

@@ -1,0 +1,363 @@
+"""The facilitator's console: server-rendered pages that work without any framework."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from server.errors import BadInput, GlimpseError
+from server.models.events import AgendaItemCreate, AgendaItemUpdate, EventCreate
+from server.models.programmes import ProgrammeCreate
+from server.routes.auth import set_session_cookie, sign_in
+from server.routes.deps import (
+    SESSION_COOKIE,
+    AgendaItemById,
+    AppSettings,
+    CurrentViewer,
+    DbSession,
+    EventById,
+    ProgrammeBySlug,
+    check_csrf,
+)
+from server.services import accounts, events, programmes
+from server.services.access import require_event_facilitator, require_facilitator
+from server.settings import Settings
+
+router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
+FormStr = Annotated[str, Form()]
+
+
+class SignInFirst(Exception):
+    """Raised by pages that need an organiser; answered with a redirect to the sign-in page."""
+
+
+async def sign_in_first(request: Request, exc: Exception) -> Response:
+    return see_other(f"/console/login?next={quote(request.url.path)}")
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    response: HTMLResponse = request.state.templates.TemplateResponse(
+        request, template, context, status_code=status
+    )
+    return response
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def signed_in(viewer: CurrentViewer) -> CurrentViewer:
+    if viewer.user is None:
+        raise SignInFirst()
+    return viewer
+
+
+def form_csrf(viewer: CurrentViewer, token: str) -> None:
+    check_csrf(viewer.login, token)
+
+
+def local_datetime(value: str, settings: Settings) -> datetime | None:
+    """A datetime-local field, read in the venue's time zone."""
+    if not value.strip():
+        return None
+    try:
+        naive = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise BadInput("Times look like 2026-11-23 10:30.") from exc
+    return naive.replace(tzinfo=ZoneInfo(settings.timezone)) if naive.tzinfo is None else naive
+
+
+def validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    return f"{field}: {first['msg']}"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, viewer: CurrentViewer, next: str = "/console") -> Response:
+    if viewer.user is not None:
+        return see_other(_safe_next(next))
+    return page(request, "console/login.html", next=_safe_next(next))
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    email: FormStr,
+    password: FormStr,
+    next: Annotated[str, Form()] = "/console",
+) -> Response:
+    try:
+        result = sign_in(request, session, settings, email, password)
+    except GlimpseError as exc:
+        return page(
+            request, "console/login.html", exc.status, error=exc.message, email=email, next=next
+        )
+    response = see_other(_safe_next(next))
+    set_session_cookie(response, settings, result.token)
+    return response
+
+
+@router.post("/logout")
+def logout_form(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    viewer: CurrentViewer,
+    csrf_token: FormStr,
+) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and viewer.login:
+        form_csrf(viewer, csrf_token)
+        accounts.logout(session, token=cookie, secret_key=settings.effective_secret_key)
+    response = see_other("/console/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+def programmes_page(request: Request, session: DbSession, viewer: CurrentViewer) -> Response:
+    viewer = signed_in(viewer)
+    return _programmes(request, session, viewer)
+
+
+def _programmes(
+    request: Request, session: DbSession, viewer: CurrentViewer, **extra: Any
+) -> Response:
+    listing = programmes.list_programmes(session, actor=viewer.user)
+    return page(request, "console/programmes.html", viewer=viewer, programmes=listing, **extra)
+
+
+@router.post("/programmes", response_class=HTMLResponse)
+def create_programme_form(
+    request: Request,
+    session: DbSession,
+    viewer: CurrentViewer,
+    csrf_token: FormStr,
+    slug: FormStr,
+    title: FormStr,
+    summary: Annotated[str, Form()] = "",
+    visibility: Annotated[str, Form()] = "public",
+) -> Response:
+    viewer = signed_in(viewer)
+    form_csrf(viewer, csrf_token)
+    try:
+        data = ProgrammeCreate.model_validate(
+            {"slug": slug, "title": title, "summary": summary, "visibility": visibility}
+        )
+        programme = programmes.create_programme(session, actor=viewer.user, data=data)
+    except ValidationError as exc:
+        return _programmes(request, session, viewer, error=validation_message(exc), status=422)
+    except GlimpseError as exc:
+        return _programmes(request, session, viewer, error=exc.message, status=exc.status)
+    return see_other(f"/console/p/{programme.slug}")
+
+
+@router.get("/p/{slug}", response_class=HTMLResponse)
+def programme_page(
+    request: Request, programme: ProgrammeBySlug, session: DbSession, viewer: CurrentViewer
+) -> Response:
+    viewer = signed_in(viewer)
+    require_facilitator(session, viewer.user, programme)
+    return _programme(request, session, viewer, programme)
+
+
+def _programme(
+    request: Request,
+    session: DbSession,
+    viewer: CurrentViewer,
+    programme: Any,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    return page(
+        request,
+        "console/programme.html",
+        status,
+        viewer=viewer,
+        programme=programme,
+        events=events.list_events(session, programme),
+        facilitators=programmes.facilitators(session, programme),
+        **extra,
+    )
+
+
+@router.post("/p/{slug}/events", response_class=HTMLResponse)
+def create_event_form(
+    request: Request,
+    programme: ProgrammeBySlug,
+    session: DbSession,
+    settings: AppSettings,
+    viewer: CurrentViewer,
+    csrf_token: FormStr,
+    event_slug: Annotated[str, Form(alias="slug")],
+    title: FormStr,
+    venue: Annotated[str, Form()] = "",
+    starts_at: Annotated[str, Form()] = "",
+) -> Response:
+    viewer = signed_in(viewer)
+    form_csrf(viewer, csrf_token)
+    try:
+        data = EventCreate.model_validate(
+            {
+                "slug": event_slug,
+                "title": title,
+                "venue": venue,
+                "starts_at": local_datetime(starts_at, settings),
+            }
+        )
+        event = events.create_event(session, actor=viewer.user, programme=programme, data=data)
+    except ValidationError as exc:
+        return _programme(request, session, viewer, programme, 422, error=validation_message(exc))
+    except GlimpseError as exc:
+        return _programme(request, session, viewer, programme, exc.status, error=exc.message)
+    return see_other(f"/console/events/{event.id}")
+
+
+@router.post("/p/{slug}/facilitators", response_class=HTMLResponse)
+def add_facilitator_form(
+    request: Request,
+    programme: ProgrammeBySlug,
+    session: DbSession,
+    viewer: CurrentViewer,
+    csrf_token: FormStr,
+    email: FormStr,
+) -> Response:
+    viewer = signed_in(viewer)
+    form_csrf(viewer, csrf_token)
+    try:
+        programmes.add_facilitator(session, actor=viewer.user, programme=programme, email=email)
+    except GlimpseError as exc:
+        return _programme(request, session, viewer, programme, exc.status, error=exc.message)
+    return see_other(f"/console/p/{programme.slug}")
+
+
+@router.get("/events/{event_id}", response_class=HTMLResponse)
+def event_page(
+    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+) -> Response:
+    viewer = signed_in(viewer)
+    require_event_facilitator(session, viewer.user, event)
+    return _event(request, session, viewer, event)
+
+
+def _event(
+    request: Request,
+    session: DbSession,
+    viewer: CurrentViewer,
+    event: Any,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    return page(
+        request,
+        "console/event.html",
+        status,
+        viewer=viewer,
+        event=events.event_public(session, event),
+        agenda=events.agenda(session, event),
+        **extra,
+    )
+
+
+@router.post("/events/{event_id}/status", response_class=HTMLResponse)
+def event_status_form(
+    request: Request,
+    event: EventById,
+    session: DbSession,
+    viewer: CurrentViewer,
+    csrf_token: FormStr,
+    action: FormStr,
+) -> Response:
+    viewer = signed_in(viewer)
+    form_csrf(viewer, csrf_token)
+    if action not in events.TRANSITIONS:
+        return _event(request, session, viewer, event, 400, error="Unknown action.")
+    try:
+        events.transition(session, actor=viewer.user, event=event, action=action)
+    except GlimpseError as exc:
+        return _event(request, session, viewer, event, exc.status, error=exc.message)
+    return see_other(f"/console/events/{event.id}")
+
+
+@router.post("/events/{event_id}/agenda", response_class=HTMLResponse)
+def add_agenda_form(
+    request: Request,
+    event: EventById,
+    session: DbSession,
+    settings: AppSettings,
+    viewer: CurrentViewer,
+    csrf_token: FormStr,
+    title: FormStr,
+    starts_at: Annotated[str, Form()] = "",
+    speakers: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+) -> Response:
+    viewer = signed_in(viewer)
+    form_csrf(viewer, csrf_token)
+    try:
+        data = AgendaItemCreate.model_validate(
+            _agenda_fields(title, starts_at, speakers, description, settings)
+        )
+        events.add_agenda_item(session, actor=viewer.user, event=event, data=data)
+    except ValidationError as exc:
+        return _event(request, session, viewer, event, 422, error=validation_message(exc))
+    except GlimpseError as exc:
+        return _event(request, session, viewer, event, exc.status, error=exc.message)
+    return see_other(f"/console/events/{event.id}#agenda")
+
+
+@router.post("/agenda/{item_id}", response_class=HTMLResponse)
+def update_agenda_form(
+    request: Request,
+    item: AgendaItemById,
+    session: DbSession,
+    settings: AppSettings,
+    viewer: CurrentViewer,
+    csrf_token: FormStr,
+    title: FormStr,
+    starts_at: Annotated[str, Form()] = "",
+    speakers: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    delete: Annotated[str, Form()] = "",
+) -> Response:
+    viewer = signed_in(viewer)
+    form_csrf(viewer, csrf_token)
+    event = events.event_or_404(session, item.event_id)
+    try:
+        if delete:
+            events.delete_agenda_item(session, actor=viewer.user, item=item)
+        else:
+            data = AgendaItemUpdate.model_validate(
+                _agenda_fields(title, starts_at, speakers, description, settings)
+            )
+            events.update_agenda_item(session, actor=viewer.user, item=item, data=data)
+    except ValidationError as exc:
+        return _event(request, session, viewer, event, 422, error=validation_message(exc))
+    except GlimpseError as exc:
+        return _event(request, session, viewer, event, exc.status, error=exc.message)
+    return see_other(f"/console/events/{event.id}#agenda")
+
+
+def _agenda_fields(
+    title: str, starts_at: str, speakers: str, description: str, settings: Settings
+) -> dict[str, Any]:
+    return {
+        "title": title,
+        "starts_at": local_datetime(starts_at, settings),
+        "speakers": [s for s in (p.strip() for p in speakers.split(",")) if s],
+        "description": description,
+    }
+
+
+def _safe_next(url: str) -> str:
+    """Only ever send people back inside the console after signing in."""
+    return url if url.startswith("/console") and "//" not in url and "\\" not in url else "/console"

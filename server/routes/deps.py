@@ -1,0 +1,101 @@
+"""Dependencies shared by routes: the unit of work, who is asking, and 404 lookups."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from server.db import Database
+from server.errors import CsrfFailed
+from server.models.accounts import LoginSession, User
+from server.models.events import AgendaItem, Event
+from server.models.programmes import Programme
+from server.services import accounts, events, programmes
+from server.settings import Settings
+
+SESSION_COOKIE = "glimpse_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed after the route returns, rolled back on error."""
+    db: Database = request.state.db
+    with db.session(write=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: an organiser (by cookie or token), or nobody in particular."""
+
+    user: User | None = None
+    login: LoginSession | None = None
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def get_viewer(request: Request, session: DbSession, settings: AppSettings) -> Viewer:
+    """Resolve the caller from a bearer API token or the session cookie."""
+    key = settings.effective_secret_key
+    token = bearer_token(request)
+    if token and token.startswith("glp_"):
+        return Viewer(user=accounts.user_for_api_token(session, token=token, secret_key=key))
+    cookie = request.cookies.get(SESSION_COOKIE)
+    found = accounts.session_for_cookie(session, token=cookie, secret_key=key) if cookie else None
+    if found is None:
+        return Viewer()
+    return Viewer(user=found[0], login=found[1])
+
+
+def check_csrf(login: LoginSession | None, sent: str | None) -> None:
+    """A cookie-authenticated write must echo the sign-in's CSRF token."""
+    if login is not None and not (sent and hmac.compare_digest(sent, login.csrf_token)):
+        raise CsrfFailed()
+
+
+CurrentViewer = Annotated[Viewer, Depends(get_viewer)]
+
+
+def current_user(request: Request, viewer: CurrentViewer) -> User | None:
+    """The organiser behind this API request; cookie writes need the X-CSRF-Token header."""
+    if request.method not in SAFE_METHODS:
+        check_csrf(viewer.login, request.headers.get("x-csrf-token"))
+    return viewer.user
+
+
+Actor = Annotated[User | None, Depends(current_user)]
+
+
+def programme_dep(slug: str, session: DbSession) -> Programme:
+    return programmes.programme_or_404(session, slug)
+
+
+def event_dep(event_id: int, session: DbSession) -> Event:
+    return events.event_or_404(session, event_id)
+
+
+def agenda_item_dep(item_id: int, session: DbSession) -> AgendaItem:
+    return events.agenda_item_or_404(session, item_id)
+
+
+ProgrammeBySlug = Annotated[Programme, Depends(programme_dep)]
+EventById = Annotated[Event, Depends(event_dep)]
+AgendaItemById = Annotated[AgendaItem, Depends(agenda_item_dep)]

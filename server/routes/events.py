@@ -1,0 +1,110 @@
+"""JSON API for event days: status, agenda, state snapshot, archive."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from server.models.events import (
+    AgendaItemCreate,
+    AgendaItemPublic,
+    AgendaItemUpdate,
+    EventPublic,
+    EventState,
+    EventUpdate,
+    FreezeResult,
+)
+from server.routes.deps import Actor, AgendaItemById, DbSession, EventById
+from server.services import archive, events, state
+from server.services.access import require_event_facilitator
+
+router = APIRouter(prefix="/api/v1", tags=["events"])
+
+
+@router.get("/events/{event_id}")
+def read_event(event: EventById, session: DbSession, actor: Actor) -> EventPublic:
+    """One event, for its facilitators."""
+    require_event_facilitator(session, actor, event)
+    return events.event_public(session, event)
+
+
+@router.patch("/events/{event_id}")
+def update_event(
+    body: EventUpdate, event: EventById, session: DbSession, actor: Actor
+) -> EventPublic:
+    """Change title, venue or start time."""
+    return events.event_public(
+        session, events.update_event(session, actor=actor, event=event, data=body)
+    )
+
+
+@router.post("/events/{event_id}/start")
+def start_event(event: EventById, session: DbSession, actor: Actor) -> EventPublic:
+    """draft → live."""
+    return events.event_public(
+        session, events.transition(session, actor=actor, event=event, action="start")
+    )
+
+
+@router.post("/events/{event_id}/end")
+def end_event(event: EventById, session: DbSession, actor: Actor) -> EventPublic:
+    """live → ended."""
+    return events.event_public(
+        session, events.transition(session, actor=actor, event=event, action="end")
+    )
+
+
+@router.post("/events/{event_id}/freeze")
+def freeze_event(event: EventById, session: DbSession, actor: Actor) -> FreezeResult:
+    """ended → frozen: writes the archive and returns its SHA-256."""
+    events.transition(session, actor=actor, event=event, action="freeze")
+    assert event.id is not None
+    return FreezeResult(
+        event=events.event_public(session, event),
+        sha256=archive.archive_or_404(session, event.id).sha256,
+    )
+
+
+@router.get("/events/{event_id}/state")
+def event_state(event: EventById, session: DbSession, actor: Actor) -> EventState:
+    """Everything the caller may see, with the log seq to subscribe from."""
+    role = state.role_for(session, event=event, user=actor)
+    return state.load_state(session, event=event, role=role)
+
+
+@router.get("/events/{event_id}/archive")
+def event_archive(event: EventById, session: DbSession, actor: Actor) -> Response:
+    """The frozen canonical JSON; 404 until the event is frozen."""
+    state.role_for(session, event=event, user=actor)
+    assert event.id is not None
+    row = archive.archive_or_404(session, event.id)
+    return Response(
+        row.document,
+        media_type="application/json",
+        headers={"ETag": f'"{row.sha256}"', "X-Archive-SHA256": row.sha256},
+    )
+
+
+@router.post("/events/{event_id}/agenda", status_code=201)
+def add_agenda_item(
+    body: AgendaItemCreate, event: EventById, session: DbSession, actor: Actor
+) -> AgendaItemPublic:
+    """Add a session to the agenda."""
+    return events.agenda_public(
+        events.add_agenda_item(session, actor=actor, event=event, data=body)
+    )
+
+
+@router.patch("/agenda/{item_id}")
+def update_agenda_item(
+    body: AgendaItemUpdate, item: AgendaItemById, session: DbSession, actor: Actor
+) -> AgendaItemPublic:
+    """Edit a session of the agenda."""
+    return events.agenda_public(
+        events.update_agenda_item(session, actor=actor, item=item, data=body)
+    )
+
+
+@router.delete("/agenda/{item_id}", status_code=204)
+def delete_agenda_item(item: AgendaItemById, session: DbSession, actor: Actor) -> None:
+    """Remove a session from the agenda."""
+    events.delete_agenda_item(session, actor=actor, item=item)

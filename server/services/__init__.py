@@ -1,0 +1,1 @@
+"""The behaviour of Glimpse: every mutation is one function here."""

@@ -1,0 +1,219 @@
+"""Event days: creating them, their status machine and their agenda."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlmodel import Session, col, select
+
+from server.errors import BadInput, BadTransition, Conflict, NotFound
+from server.models.accounts import User
+from server.models.events import (
+    AgendaItem,
+    AgendaItemCreate,
+    AgendaItemPublic,
+    AgendaItemUpdate,
+    Event,
+    EventCreate,
+    EventPublic,
+    EventUpdate,
+)
+from server.models.programmes import Programme
+from server.realtime import log
+from server.services import archive
+from server.services.access import (
+    require_event_facilitator,
+    require_facilitator,
+    require_not_frozen,
+)
+from server.timeutil import utcnow
+
+# No 0/O, 1/I/L: a code read aloud across a noisy room or off a slide is typed right.
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+# Which status each transition leads from and to; any other move is a conflict.
+TRANSITIONS = {"start": ("draft", "live"), "end": ("live", "ended"), "freeze": ("ended", "frozen")}
+
+
+def event_or_404(session: Session, event_id: int) -> Event:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise NotFound("No event has that id.")
+    return event
+
+
+def agenda_item_or_404(session: Session, item_id: int) -> AgendaItem:
+    item = session.get(AgendaItem, item_id)
+    if item is None:
+        raise NotFound("No agenda item has that id.")
+    return item
+
+
+def event_public(session: Session, event: Event) -> EventPublic:
+    programme = session.get(Programme, event.programme_id)
+    assert programme is not None
+    return EventPublic.model_validate(
+        {
+            **event.model_dump(),
+            "programme_slug": programme.slug,
+            "join_url": f"/j/{event.join_code}",
+        }
+    )
+
+
+def agenda_public(item: AgendaItem) -> AgendaItemPublic:
+    return AgendaItemPublic.model_validate(item.model_dump())
+
+
+def new_join_code(session: Session) -> str:
+    for _ in range(20):
+        code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        if not session.exec(select(Event).where(Event.join_code == code)).first():
+            return code
+    raise Conflict("Could not find a free join code; try again.")
+
+
+def normalise_join_code(code: str) -> str:
+    """What a person typed, forgiving case, spaces and dashes."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def create_event(
+    session: Session, *, actor: User | None, programme: Programme, data: EventCreate
+) -> Event:
+    """Create a draft event day with a fresh join code."""
+    require_facilitator(session, actor, programme)
+    clash = session.exec(
+        select(Event).where(Event.programme_id == programme.id, Event.slug == data.slug)
+    ).first()
+    if clash:
+        raise Conflict("This programme already has an event at that address.")
+    event = Event(programme_id=programme.id, join_code=new_join_code(session), **data.model_dump())
+    session.add(event)
+    session.flush()
+    return event
+
+
+def list_events(session: Session, programme: Programme) -> list[Event]:
+    return list(
+        session.exec(
+            select(Event)
+            .where(Event.programme_id == programme.id)
+            .order_by(col(Event.starts_at), col(Event.id))
+        )
+    )
+
+
+def update_event(session: Session, *, actor: User | None, event: Event, data: EventUpdate) -> Event:
+    """Change an event's title, venue or start time."""
+    require_event_facilitator(session, actor, event)
+    require_not_frozen(event)
+    for field, value in data.model_dump(exclude_unset=True).items():
+        if value is None and field != "starts_at":
+            continue
+        setattr(event, field, value)
+    return _touch(session, event)
+
+
+def transition(session: Session, *, actor: User | None, event: Event, action: str) -> Event:
+    """Move an event along draft → live → ended → frozen; any other move is a conflict."""
+    require_event_facilitator(session, actor, event)
+    require_not_frozen(event)
+    source, target = TRANSITIONS[action]
+    if event.status != source:
+        raise BadTransition(f"Cannot {action} an event that is {event.status}.")
+    event.status = target
+    setattr(event, f"{target if target != 'live' else 'started'}_at", utcnow())
+    if target == "frozen":
+        archive.freeze(session, event=event)
+    return _touch(session, event)
+
+
+def _touch(session: Session, event: Event) -> Event:
+    event.updated_at = utcnow()
+    session.add(event)
+    session.flush()
+    assert event.id is not None
+    log.append(
+        session,
+        event_id=event.id,
+        type="event.updated",
+        audience=log.PUBLIC,
+        payload=event_public(session, event).model_dump(mode="json"),
+    )
+    return event
+
+
+def agenda(session: Session, event: Event) -> list[AgendaItem]:
+    """The day's sessions in running order (untimed ones last, in the order added)."""
+    items = session.exec(select(AgendaItem).where(AgendaItem.event_id == event.id)).all()
+    return sorted(items, key=lambda i: (i.starts_at is None, i.starts_at or i.created_at, i.id))
+
+
+def add_agenda_item(
+    session: Session, *, actor: User | None, event: Event, data: AgendaItemCreate
+) -> AgendaItem:
+    """Add a session to the day's agenda."""
+    require_event_facilitator(session, actor, event)
+    require_not_frozen(event)
+    item = AgendaItem.model_validate({"event_id": event.id, **_clean_agenda(data.model_dump())})
+    session.add(item)
+    session.flush()
+    return _log_agenda(session, item, "agenda.created")
+
+
+def update_agenda_item(
+    session: Session, *, actor: User | None, item: AgendaItem, data: AgendaItemUpdate
+) -> AgendaItem:
+    """Edit a session of the agenda."""
+    event = event_or_404(session, item.event_id)
+    require_event_facilitator(session, actor, event)
+    require_not_frozen(event)
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in _clean_agenda(changes).items():
+        if value is None and field != "starts_at":
+            continue
+        setattr(item, field, value)
+    item.updated_at = utcnow()
+    session.add(item)
+    session.flush()
+    return _log_agenda(session, item, "agenda.updated")
+
+
+def delete_agenda_item(session: Session, *, actor: User | None, item: AgendaItem) -> None:
+    """Remove a session from the agenda; entries that belonged to it stay, unattached."""
+    event = event_or_404(session, item.event_id)
+    require_event_facilitator(session, actor, event)
+    require_not_frozen(event)
+    item_id = item.id
+    session.delete(item)
+    session.flush()
+    log.append(
+        session,
+        event_id=event.id or 0,
+        type="agenda.deleted",
+        audience=log.PUBLIC,
+        payload={"id": item_id},
+    )
+
+
+def _clean_agenda(fields: dict[str, object]) -> dict[str, object]:
+    speakers = fields.get("speakers")
+    if isinstance(speakers, list):
+        cleaned = [str(s).strip() for s in speakers if str(s).strip()]
+        if any(len(s) > 200 for s in cleaned):
+            raise BadInput("A speaker's name can be at most 200 characters.")
+        fields["speakers"] = cleaned
+    return fields
+
+
+def _log_agenda(session: Session, item: AgendaItem, type: str) -> AgendaItem:
+    log.append(
+        session,
+        event_id=item.event_id,
+        type=type,
+        audience=log.PUBLIC,
+        payload=agenda_public(item).model_dump(mode="json"),
+    )
+    return item

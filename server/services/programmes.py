@@ -1,0 +1,102 @@
+"""Programmes: creating, reading, editing, and who facilitates them."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from server.errors import Conflict, Forbidden, NotFound, NotSignedIn
+from server.models.accounts import User
+from server.models.programmes import (
+    Programme,
+    ProgrammeCreate,
+    ProgrammeFacilitator,
+    ProgrammeUpdate,
+)
+from server.services import accounts
+from server.services.access import is_facilitator, require_facilitator, require_user
+from server.timeutil import utcnow
+
+
+def programme_or_404(session: Session, slug: str) -> Programme:
+    programme = session.exec(select(Programme).where(Programme.slug == slug)).first()
+    if programme is None:
+        raise NotFound("No programme has that address.")
+    return programme
+
+
+def create_programme(session: Session, *, actor: User | None, data: ProgrammeCreate) -> Programme:
+    """Any organiser may start a programme; they become its first facilitator."""
+    user = require_user(actor)
+    if session.exec(select(Programme).where(Programme.slug == data.slug)).first():
+        raise Conflict("A programme already uses that address.")
+    programme = Programme(**data.model_dump())
+    session.add(programme)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict("A programme already uses that address.") from exc
+    session.add(ProgrammeFacilitator(programme_id=programme.id, user_id=user.id))
+    session.flush()
+    return programme
+
+
+def list_programmes(session: Session, *, actor: User | None) -> list[Programme]:
+    """Admins see every programme; facilitators see the ones they run."""
+    user = require_user(actor)
+    query = select(Programme).order_by(col(Programme.title))
+    if not user.is_admin:
+        query = query.join(
+            ProgrammeFacilitator, col(ProgrammeFacilitator.programme_id) == col(Programme.id)
+        ).where(ProgrammeFacilitator.user_id == user.id)
+    return list(session.exec(query))
+
+
+def read_programme(session: Session, *, actor: User | None, programme: Programme) -> Programme:
+    """Public and unlisted programmes are readable by anyone; private ones by facilitators."""
+    if programme.visibility != "private":
+        return programme
+    if actor is None:
+        raise NotSignedIn("This programme is private; sign in to see it.")
+    assert programme.id is not None
+    if not is_facilitator(session, actor, programme.id):
+        raise Forbidden("This programme is private.")
+    return programme
+
+
+def update_programme(
+    session: Session, *, actor: User | None, programme: Programme, data: ProgrammeUpdate
+) -> Programme:
+    """Change the title, summary or visibility of a programme."""
+    require_facilitator(session, actor, programme)
+    for field, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(programme, field, value)
+    programme.updated_at = utcnow()
+    session.add(programme)
+    session.flush()
+    return programme
+
+
+def add_facilitator(
+    session: Session, *, actor: User | None, programme: Programme, email: str
+) -> User:
+    """Make an existing account a facilitator of this programme (idempotent)."""
+    require_facilitator(session, actor, programme)
+    user = accounts.user_by_email(session, email)
+    if user is None:
+        raise NotFound("No account has that email; create it first with glimpse create-user.")
+    if not session.get(ProgrammeFacilitator, (programme.id, user.id)):
+        session.add(ProgrammeFacilitator(programme_id=programme.id, user_id=user.id))
+        session.flush()
+    return user
+
+
+def facilitators(session: Session, programme: Programme) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .join(ProgrammeFacilitator, col(ProgrammeFacilitator.user_id) == col(User.id))
+            .where(ProgrammeFacilitator.programme_id == programme.id)
+            .order_by(col(User.email))
+        )
+    )

@@ -1,0 +1,62 @@
+"""Fixtures: every test gets its own migrated database (a copy of one migrated once)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from server.app import create_app
+from server.db import Database
+from server.migrate import upgrade
+from server.settings import Settings
+from tests.factories import World, make_world
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file built by `alembic upgrade head`, never by create_all."""
+    path = tmp_path_factory.mktemp("template") / "glimpse.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_sqlite: Path) -> Settings:
+    db_file = tmp_path / "glimpse.db"
+    shutil.copyfile(migrated_sqlite, db_file)
+    return Settings(
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{db_file}",
+        secret_key="test-secret-key",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database(settings.effective_database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    """A draft event in a public programme, with an admin, its facilitator and an outsider."""
+    with db.session() as s:
+        return make_world(s)
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
