@@ -16,6 +16,8 @@ from server.migrate import upgrade
 from server.settings import Settings
 from tests.factories import World, make_world
 
+pytest_plugins = ["tests.servers", "tests.live"]
+
 
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
