@@ -12,8 +12,14 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+# The interactive API docs load Swagger UI and ReDoc from their CDN.
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "style-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; "
+    "script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; worker-src blob:; "
+    "frame-ancestors 'none'"
+)
 SECURITY_HEADERS = [
-    (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
@@ -56,13 +62,16 @@ class LimitsAndHeaders:
                     raise BodyTooLarge(limit)
             return message
 
+        csp = DOCS_CSP if scope["path"] in ("/docs", "/redoc") else CSP
+
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 headers = list(message.get("headers", []))
                 names = {name for name, _ in headers}
-                headers += [h for h in SECURITY_HEADERS if h[0] not in names]
+                extra = [(b"content-security-policy", csp.encode()), *SECURITY_HEADERS]
+                headers += [h for h in extra if h[0] not in names]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -95,7 +104,11 @@ async def _too_large(send: Send, limit: int) -> None:
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), *SECURITY_HEADERS],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-security-policy", CSP.encode()),
+                *SECURITY_HEADERS,
+            ],
         }
     )
     await send({"type": "http.response.body", "body": data})

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from server import security
 from server.app import create_app
 from server.db import Database
 from server.migrate import upgrade
@@ -17,6 +19,10 @@ from server.settings import Settings
 from tests.factories import World, make_world
 
 pytest_plugins = ["tests.servers", "tests.live"]
+
+# The same argon2id, with cheap parameters: the suite makes hundreds of accounts. Hashes keep
+# their parameters, so the server verifies them exactly as it would production ones.
+security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
-from server.models.base import UtcTime, now_field, optional_time
+from server.models.base import UtcDateTime, UtcTime, now_field, optional_time
 
 
 class User(SQLModel, table=True):
@@ -36,7 +35,7 @@ class LoginSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     csrf_token: str = Field(max_length=64)
     created_at: datetime = now_field()
-    expires_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    expires_at: datetime = Field(sa_type=UtcDateTime, nullable=False)
 
 
 class ApiToken(SQLModel, table=True):

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import PlainSerializer
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, Dialect
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from server.timeutil import iso, utcnow
+from server.timeutil import as_utc, iso, utcnow
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -23,12 +24,29 @@ SQLModel.metadata.naming_convention = {
 UtcTime = Annotated[datetime, PlainSerializer(iso, return_type=str)]
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stored as UTC everywhere: SQLite would otherwise keep a local wall time and drop its zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Glimpse stores only timezone-aware datetimes.")
+        return as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return as_utc(value) if value is not None else None
+
+
 def now_field() -> Any:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 
 
 def optional_time(**kwargs: Any) -> Any:
-    return Field(default=None, sa_type=DateTime(timezone=True), nullable=True, **kwargs)
+    return Field(default=None, sa_type=UtcDateTime, nullable=True, **kwargs)
 
 
 def json_list() -> Any:

@@ -71,7 +71,13 @@ def event_state(event: EventById, session: DbSession, actor: Actor) -> EventStat
     return state.load_state(session, event=event, role=role)
 
 
-@router.get("/events/{event_id}/archive")
+ARCHIVE_DOC = {
+    "description": "The canonical JSON document",
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+
+
+@router.get("/events/{event_id}/archive", responses={200: ARCHIVE_DOC})
 def event_archive(event: EventById, session: DbSession, actor: Actor) -> Response:
     """The frozen canonical JSON; 404 until the event is frozen."""
     state.role_for(session, event=event, user=actor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from server.errors import BadInput
 from server.models.accounts import User
@@ -14,6 +14,13 @@ from server.services.access import require_event_facilitator, require_not_frozen
 
 def board_public(board: Board) -> BoardPublic:
     return BoardPublic.model_validate(board.model_dump())
+
+
+def event_boards(session: Session, event: Event, *, include_hidden: bool) -> list[Board]:
+    query = select(Board).where(Board.event_id == event.id).order_by(col(Board.id))
+    if not include_hidden:
+        query = query.where(Board.state != "hidden")
+    return list(session.exec(query))
 
 
 def create_event_board(

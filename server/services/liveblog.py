@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from server import markdown
 from server.errors import BadInput
@@ -15,6 +15,17 @@ from server.services.access import require_event_facilitator, require_not_frozen
 
 def entry_public(entry: Entry) -> EntryPublic:
     return EntryPublic.model_validate(entry.model_dump())
+
+
+def entries(session: Session, event: Event) -> list[Entry]:
+    """The entries still standing, pinned first, newest first."""
+    return list(
+        session.exec(
+            select(Entry)
+            .where(Entry.event_id == event.id, col(Entry.deleted_at).is_(None))
+            .order_by(col(Entry.pinned).desc(), col(Entry.created_at).desc(), col(Entry.id).desc())
+        )
+    )
 
 
 def create_entry(session: Session, *, actor: User | None, event: Event, data: EntryCreate) -> Entry:

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from server.models.accounts import User
 from server.models.events import Event, EventState
 from server.models.programmes import Programme
-from server.services import events, programmes
+from server.services import boards, events, liveblog, programmes
 from server.services.access import is_facilitator
 
 
@@ -21,6 +21,14 @@ def load_state(session: Session, *, event: Event, role: str) -> EventState:
         role=role,
         event=events.event_public(session, event),
         agenda=[events.agenda_public(item) for item in events.agenda(session, event)],
+        entries=[
+            liveblog.entry_public(e).model_dump(mode="json")
+            for e in liveblog.entries(session, event)
+        ],
+        boards=[
+            boards.board_public(b).model_dump(mode="json")
+            for b in boards.event_boards(session, event, include_hidden=role == "facilitator")
+        ],
     )
 
 

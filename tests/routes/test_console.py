@@ -1,0 +1,107 @@
+"""The console's server-rendered forms: redirects, CSRF and errors, read through a parser."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from tests.factories import PASSWORD, World
+
+
+def sign_in(
+    client: TestClient, email: str, password: str = PASSWORD, next: str = "/console"
+) -> object:
+    return client.post(
+        "/console/login",
+        data={"email": email, "password": password, "next": next},
+        follow_redirects=False,
+    )
+
+
+def csrf_of(html: str) -> str:
+    node = HTMLParser(html).css_first("input[name=csrf_token]")
+    assert node is not None
+    return node.attributes["value"] or ""
+
+
+def test_anonymous_is_sent_to_sign_in_and_back(client: TestClient, world: World) -> None:
+    response = client.get(f"/console/events/{world.event.id}", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/console/login?next=/console/events/{world.event.id}"
+    signed = sign_in(client, world.facilitator.email, next=f"/console/events/{world.event.id}")
+    assert signed.headers["location"] == f"/console/events/{world.event.id}"  # type: ignore[attr-defined]
+
+
+def test_wrong_password_rerenders_with_an_alert(client: TestClient, world: World) -> None:
+    response = sign_in(client, world.facilitator.email, "wrong-password")
+    assert response.status_code == 401  # type: ignore[attr-defined]
+    alert = HTMLParser(response.text).css_first("[role=alert]")  # type: ignore[attr-defined]
+    assert alert is not None and "do not match" in alert.text()
+
+
+def test_sign_in_never_redirects_off_site(client: TestClient, world: World) -> None:
+    for evil in [
+        "//evil.example/console",
+        "https://evil.example",
+        "/console\\@evil",
+        "/console//evil.example",
+    ]:
+        client.cookies.clear()
+        assert sign_in(client, world.facilitator.email, next=evil).headers["location"] == "/console"  # type: ignore[attr-defined]
+
+
+def test_forms_need_the_csrf_token(client: TestClient, world: World) -> None:
+    sign_in(client, world.facilitator.email)
+    forged = client.post(
+        "/console/programmes", data={"slug": "forged", "title": "Forged", "csrf_token": "x"}
+    )
+    assert forged.status_code == 403
+    page = client.get("/console")
+    made = client.post(
+        "/console/programmes",
+        data={"slug": "real-one", "title": "Real one", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and made.headers["location"] == "/console/p/real-one"
+    titles = [n.text(strip=True) for n in HTMLParser(client.get("/console").text).css("h2 a")]
+    assert "Real one" in titles
+
+
+def test_event_page_shows_join_code_and_agenda(client: TestClient, world: World) -> None:
+    sign_in(client, world.facilitator.email)
+    tree = HTMLParser(client.get(f"/console/events/{world.event.id}").text)
+    code = tree.css_first("[data-testid=join-code]")
+    assert code is not None and code.text(strip=True) == world.event.join_code
+    titles = [n.attributes["value"] for n in tree.css(".agenda-edit input[name=title]")]
+    assert titles == ["Session 1", "Session 2"]
+
+
+def test_agenda_form_with_local_time_and_errors(client: TestClient, world: World) -> None:
+    sign_in(client, world.facilitator.email)
+    url = f"/console/events/{world.event.id}"
+    token = csrf_of(client.get(url).text)
+    client.post(
+        f"{url}/agenda",
+        data={
+            "csrf_token": token,
+            "title": "Summer session",
+            "starts_at": "2026-07-01T09:30",
+            "speakers": "A, B",
+        },
+    )
+    state = client.get(f"/api/v1/events/{world.event.id}/state").json()
+    summer = next(a for a in state["agenda"] if a["title"] == "Summer session")
+    assert summer["starts_at"] == "2026-07-01T08:30:00Z"  # 09:30 in London is 08:30 UTC in summer
+    assert summer["speakers"] == ["A", "B"]
+    bad = client.post(
+        f"{url}/agenda", data={"csrf_token": token, "title": "x", "starts_at": "tomorrow"}
+    )
+    assert bad.status_code == 400
+    assert "Times look like" in HTMLParser(bad.text).css_first("[role=alert]").text()  # type: ignore[union-attr]
+
+
+def test_outsider_gets_a_403_page(client: TestClient, world: World) -> None:
+    sign_in(client, world.outsider.email)
+    response = client.get(f"/console/events/{world.event.id}", headers={"accept": "text/html"})
+    assert response.status_code == 403
+    assert HTMLParser(response.text).css_first("h1").text() == "Not allowed"  # type: ignore[union-attr]
