@@ -16,8 +16,10 @@ from fastapi.templating import Jinja2Templates
 from server.db import Database
 from server.middleware import LimitsAndHeaders
 from server.ratelimit import SlidingWindow
-from server.realtime.hub import Hub
-from server.routes import auth, console, errors, events, ops, programmes, public
+from server.realtime import ws
+from server.realtime.broker import make_broker
+from server.realtime.hub import Hub, log_readers
+from server.routes import auth, console, errors, events, join, ops, programmes, public
 from server.settings import Settings
 from server.timeutil import as_utc, iso
 
@@ -44,7 +46,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         db = Database(settings.effective_database_url)
-        hub = Hub()
+        hub = Hub(
+            make_broker(settings.broker_url),
+            *log_readers(db),
+            poll_seconds=settings.ws_poll_seconds,
+        )
+        await hub.start()
         db.publish = hub.publish
         yield {
             "settings": settings,
@@ -53,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "templates": make_templates(settings),
             "login_limiter": SlidingWindow(settings.login_attempts, settings.login_window_seconds),
         }
+        await hub.stop()
         db.dispose()
 
     app = FastAPI(
@@ -66,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.add_exception_handler(console.SignInFirst, console.sign_in_first)
-    for module in (ops, auth, programmes, events, console, public):
+    for module in (ops, auth, programmes, events, join, console, public):
         app.include_router(module.router)
+    app.include_router(ws.router)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     return app

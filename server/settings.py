@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     login_attempts: int = 10
     login_window_seconds: int = 300
+    ws_send_queue: int = 500
+    ws_poll_seconds: float = 5.0
 
     @property
     def effective_database_url(self) -> str:

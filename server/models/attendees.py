@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from server.models.base import now_field, optional_time
@@ -20,3 +22,20 @@ class Attendee(SQLModel, table=True):
     organisation: str = Field(default="", max_length=120)
     created_at: datetime = now_field()
     last_seen_at: datetime | None = optional_time()
+
+
+class JoinRequest(BaseModel):
+    code: str = PydanticField(min_length=1, max_length=20)
+    display_name: str = PydanticField(default="", max_length=80)
+    organisation: str = PydanticField(default="", max_length=120)
+
+
+class AttendeePublic(BaseModel):
+    id: int
+    display_name: str
+
+
+class JoinResponse(BaseModel):
+    attendee: AttendeePublic
+    event_id: int
+    token: str

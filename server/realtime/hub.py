@@ -1,15 +1,332 @@
-"""The hub: receives committed event-log rows and fans them out to this process's sockets."""
+"""The hub: receives committed log rows from the broker and fans them out to this process's sockets.
+
+Per event there is a room. A room remembers the last seq it has delivered and a ring of recent
+rows. Rows are handled in seq order under the room's lock: an old seq is dropped (duplicate), a
+jump forward is first filled from the database, so every connection sees every row it may see
+exactly once, in order. Fan-out only puts encoded text on each connection's bounded queue; it
+never awaits a socket, so one phone that stops reading cannot slow the room.
+"""
 
 from __future__ import annotations
 
-from server.models.events import EventLog
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from server.db import Database
+from server.models.events import Event, EventLog
+from server.realtime.log import rows_after
+from server.realtime import protocol
+from server.realtime.audience import Scope, project
+from server.realtime.broker import RECONNECTED, Broker
+from server.timeutil import iso
+
+log = logging.getLogger("glimpse.hub")
+
+RING_SIZE = 2_000  # rows a room keeps in memory for replay without a query
+REPLAY_LIMIT = 5_000  # further behind than this, a client is told to resync
+PRESENCE_INTERVAL = 1.0
+
+Row = dict[str, Any]
+FetchRows = Callable[[int, int, int], Awaitable[list[Row]]]  # event_id, after, limit
+FetchLast = Callable[[int], Awaitable[int]]
+
+
+def row_of(entry: EventLog) -> Row:
+    return {
+        "event_id": entry.event_id,
+        "seq": entry.seq,
+        "type": entry.type,
+        "audience": entry.audience,
+        "payload": entry.payload,
+        "at": iso(entry.created_at),
+    }
+
+
+def encode(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+class Connection:
+    """One socket: what it may see, how far it has got, and its bounded send queue."""
+
+    def __init__(self, event_id: int, scope: Scope, since: int | None, queue_size: int) -> None:
+        self.event_id = event_id
+        self.scope = scope
+        self.since = since
+        self.cursor = 0
+        self.queue: asyncio.Queue[str | int] = asyncio.Queue(queue_size)
+        self.too_slow = asyncio.Event()
+
+    def offer(self, item: str | int) -> None:
+        """Queue text (or a close code); overflowing marks the connection too slow."""
+        if self.too_slow.is_set():
+            return
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.too_slow.set()
+
+
+class Room:
+    def __init__(self, event_id: int, last: int) -> None:
+        self.event_id = event_id
+        self.last = last
+        self.ring: deque[Row] = deque(maxlen=RING_SIZE)
+        self.connections: set[Connection] = set()
+        self.lock = asyncio.Lock()
+        self.presence_task: asyncio.Task[None] | None = None
+        self.presence_sent = 0.0
+
+    @property
+    def ring_start(self) -> int:
+        """Rows after this seq are all in the ring."""
+        return self.ring[0]["seq"] - 1 if self.ring else self.last
+
+    def presence(self) -> dict[str, int]:
+        roles = [c.scope.role for c in self.connections]
+        return {"attendees": roles.count("attendee"), "followers": roles.count("public")}
 
 
 class Hub:
-    """Placeholder until the realtime core lands: remembers nothing, delivers to no one."""
+    def __init__(
+        self,
+        broker: Broker,
+        fetch_rows: FetchRows,
+        fetch_last: FetchLast,
+        *,
+        poll_seconds: float = 5.0,
+    ) -> None:
+        self.broker = broker
+        self.poll_seconds = poll_seconds
+        self._poller: asyncio.Task[None] | None = None
+        self.fetch_rows = fetch_rows
+        self.fetch_last = fetch_last
+        self.rooms: dict[int, Room] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._consumer: asyncio.Task[None] | None = None
+        self._creating: dict[int, asyncio.Future[Room]] = {}
 
-    def publish(self, rows: list[EventLog]) -> None:
-        return None
+    async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        await self.broker.start()
+        self._consumer = asyncio.create_task(self._consume(), name="hub-consumer")
+        self._poller = asyncio.create_task(self._poll(), name="hub-poller")
+
+    async def stop(self) -> None:
+        for task in (self._consumer, self._poller):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        for room in self.rooms.values():
+            if room.presence_task:
+                room.presence_task.cancel()
+        await self.broker.stop()
 
     async def broker_check(self) -> str:
-        return "ok"
+        return await self.broker.check()
+
+    # -- publishing (any thread, after commit) -----------------------------------------
+    def publish(self, rows: list[EventLog]) -> None:
+        """Hand one transaction's committed rows to the broker; safe from worker threads."""
+        if self.loop is None or not rows:
+            return
+        message = encode({"rows": [row_of(r) for r in rows]})
+        if _on_loop(self.loop):
+            asyncio.ensure_future(self.broker.publish(message))
+        else:
+            asyncio.run_coroutine_threadsafe(self.broker.publish(message), self.loop)
+
+    # -- receiving -----------------------------------------------------------------------
+    async def _consume(self) -> None:
+        while True:
+            message = await self.broker.next_published()
+            try:
+                if message == RECONNECTED:
+                    for room in list(self.rooms.values()):
+                        await self._catch_up(room)
+                    continue
+                await self._receive(json.loads(message)["rows"])
+            except Exception:
+                log.exception("could not deliver a published message")
+
+    async def _poll(self) -> None:
+        """Look in the log now and then: rows written by a process with no hub (the CLI), or
+        published while a broker was down, still reach every socket within a few seconds."""
+        while True:
+            await asyncio.sleep(self.poll_seconds)
+            for room in list(self.rooms.values()):
+                try:
+                    await self._catch_up(room)
+                except Exception:
+                    log.exception("catch-up of event %s failed", room.event_id)
+
+    async def _receive(self, rows: list[Row]) -> None:
+        for row in rows:
+            room = self.rooms.get(row["event_id"])
+            if room is None:
+                continue
+            async with room.lock:
+                if row["seq"] > room.last + 1:
+                    await self._fill(room, row["seq"] - 1)
+                if row["seq"] == room.last + 1:
+                    self._deliver(room, row)
+
+    async def _fill(self, room: Room, until: int) -> None:
+        """Fetch committed rows after room.last (up to `until`, or all) and deliver them."""
+        while until < 0 or room.last < until:
+            limit = 500 if until < 0 else min(500, until - room.last)
+            rows = await self.fetch_rows(room.event_id, room.last, limit)
+            for row in rows:
+                if row["seq"] == room.last + 1:
+                    self._deliver(room, row)
+            if len(rows) < limit:
+                break
+
+    async def _catch_up(self, room: Room) -> None:
+        async with room.lock:
+            await self._fill(room, -1)
+
+    def _deliver(self, room: Room, row: Row) -> None:
+        room.last = row["seq"]
+        room.ring.append(row)
+        encoded: dict[str, str] = {}
+        for conn in room.connections:
+            if conn.cursor < row["seq"]:
+                self._send_row(conn, row, encoded)
+
+    def _send_row(self, conn: Connection, row: Row, cache: dict[str, str]) -> None:
+        """Project the row for this connection; each distinct variant is encoded once."""
+        conn.cursor = row["seq"]
+        shown = project(conn.scope, row["type"], row["audience"], row["payload"])
+        if shown is not None:
+            variant, type_, data = shown
+            text = cache.get(variant)
+            if text is None:
+                message = {"seq": row["seq"], "type": type_, "at": row["at"], "data": data}
+                text = cache[variant] = encode(message)
+            conn.offer(text)
+        if row["type"] == "event.updated" and row["payload"].get("status") == "frozen":
+            conn.offer(protocol.CLOSE_FROZEN)
+
+    # -- connections ---------------------------------------------------------------------
+    async def attach(self, conn: Connection) -> None:
+        """Join the room, replay what was missed since `conn.since`, then stream live rows."""
+        while True:
+            room = await self._room(conn.event_id)
+            async with room.lock:
+                if self.rooms.get(conn.event_id) is not room:
+                    continue  # emptied and dropped while we waited: take the new one
+                since = room.last if conn.since is None else conn.since
+                hello = {
+                    "seq": None,
+                    "type": "hello",
+                    "data": {"seq": room.last, "role": conn.scope.role},
+                }
+                conn.offer(encode(hello))
+                if since > room.last or room.last - since > REPLAY_LIMIT:
+                    conn.offer(encode({"type": "resync", "reason": "too_far_behind"}))
+                    since = room.last
+                conn.cursor = since
+                await self._replay(room, conn)
+                room.connections.add(conn)
+                break
+        self._presence_changed(room)
+
+    async def _replay(self, room: Room, conn: Connection) -> None:
+        cache: dict[str, str] = {}
+        if conn.cursor < room.ring_start:
+            rows = await self.fetch_rows(room.event_id, conn.cursor, room.ring_start - conn.cursor)
+            for row in rows:
+                self._send_row(conn, row, {})
+        for row in room.ring:
+            if row["seq"] > conn.cursor:
+                self._send_row(conn, row, cache)
+        conn.cursor = room.last
+
+    def detach(self, conn: Connection) -> None:
+        room = self.rooms.get(conn.event_id)
+        if room is None:
+            return
+        room.connections.discard(conn)
+        if room.connections:
+            self._presence_changed(room)
+        elif not room.lock.locked() and self.rooms.get(conn.event_id) is room:
+            del self.rooms[conn.event_id]
+
+    async def _room(self, event_id: int) -> Room:
+        room = self.rooms.get(event_id)
+        if room is not None:
+            return room
+        pending = self._creating.get(event_id)
+        if pending is not None:
+            return await pending
+        future: asyncio.Future[Room] = asyncio.get_running_loop().create_future()
+        self._creating[event_id] = future
+        try:
+            room = Room(event_id, await self.fetch_last(event_id))
+            self.rooms[event_id] = room
+            future.set_result(room)
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        finally:
+            del self._creating[event_id]
+        # Rows committed while the room was being made may have been published before it
+        # existed: look once more, so none is missed even if no later row comes to reveal it.
+        await self._catch_up(room)
+        return room
+
+    # -- presence --------------------------------------------------------------------------
+    def _presence_changed(self, room: Room) -> None:
+        if room.presence_task is None or room.presence_task.done():
+            room.presence_task = asyncio.create_task(self._send_presence(room))
+
+    async def _send_presence(self, room: Room) -> None:
+        """At most one presence message a second per room, carrying the latest counts."""
+        wait = room.presence_sent + PRESENCE_INTERVAL - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        room.presence_sent = time.monotonic()
+        text = encode({"seq": None, "type": "presence", "data": room.presence()})
+        for conn in room.connections:
+            conn.offer(text)
+
+
+def log_readers(db: Database) -> tuple[FetchRows, FetchLast]:
+    """The two database reads the hub needs, run off the event loop."""
+
+    def rows(event_id: int, after: int, limit: int) -> list[Row]:
+        with db.session(write=False) as session:
+            return [
+                row_of(r) for r in rows_after(session, event_id=event_id, since=after, limit=limit)
+            ]
+
+    def last(event_id: int) -> int:
+        with db.session(write=False) as session:
+            event = session.get(Event, event_id)
+            return event.last_seq if event else 0
+
+    async def fetch_rows(event_id: int, after: int, limit: int) -> list[Row]:
+        return await asyncio.to_thread(rows, event_id, after, limit)
+
+    async def fetch_last(event_id: int) -> int:
+        return await asyncio.to_thread(last, event_id)
+
+    return fetch_rows, fetch_last
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+__all__ = ["Connection", "Hub"]

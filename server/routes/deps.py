@@ -13,12 +13,15 @@ from sqlmodel import Session
 from server.db import Database
 from server.errors import CsrfFailed
 from server.models.accounts import LoginSession, User
+from server.models.attendees import Attendee
 from server.models.events import AgendaItem, Event
 from server.models.programmes import Programme
-from server.services import accounts, events, programmes
+from server.services import accounts, attendees, events, programmes
+from server.services.access import Caller
 from server.settings import Settings
 
 SESSION_COOKIE = "glimpse_session"
+ATTENDEE_COOKIE = "glimpse_attendee"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -40,10 +43,16 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is asking: an organiser (by cookie or token), or nobody in particular."""
+    """Who is asking: an organiser (by cookie or token), an attendee, or nobody in particular."""
 
     user: User | None = None
     login: LoginSession | None = None
+    attendee: Attendee | None = None
+    attendee_token: str | None = None
+
+    @property
+    def caller(self) -> Caller:
+        return Caller(user=self.user, attendee=self.attendee)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -53,16 +62,48 @@ def bearer_token(request: Request) -> str | None:
 
 
 def get_viewer(request: Request, session: DbSession, settings: AppSettings) -> Viewer:
-    """Resolve the caller from a bearer API token or the session cookie."""
-    key = settings.effective_secret_key
-    token = bearer_token(request)
-    if token and token.startswith("glp_"):
-        return Viewer(user=accounts.user_for_api_token(session, token=token, secret_key=key))
-    cookie = request.cookies.get(SESSION_COOKIE)
-    found = accounts.session_for_cookie(session, token=cookie, secret_key=key) if cookie else None
-    if found is None:
-        return Viewer()
-    return Viewer(user=found[0], login=found[1])
+    """Resolve the caller from a bearer token or the session and attendee cookies."""
+    return resolve_viewer(
+        session,
+        secret_key=settings.effective_secret_key,
+        bearer=bearer_token(request),
+        session_cookie=request.cookies.get(SESSION_COOKIE),
+        attendee_cookie=request.cookies.get(ATTENDEE_COOKIE),
+    )
+
+
+def resolve_viewer(
+    session: Session,
+    *,
+    secret_key: str,
+    bearer: str | None,
+    session_cookie: str | None,
+    attendee_cookie: str | None,
+) -> Viewer:
+    """Shared by HTTP and WebSocket doors: glp_ bearer tokens are organisers', gla_ attendees'."""
+    if bearer and bearer.startswith("glp_"):
+        return Viewer(
+            user=accounts.user_for_api_token(session, token=bearer, secret_key=secret_key)
+        )
+    if bearer and bearer.startswith("gla_"):
+        attendee = attendees.attendee_for_token(session, token=bearer, secret_key=secret_key)
+        return Viewer(attendee=attendee, attendee_token=bearer if attendee else None)
+    found = (
+        accounts.session_for_cookie(session, token=session_cookie, secret_key=secret_key)
+        if session_cookie
+        else None
+    )
+    attendee = (
+        attendees.attendee_for_token(session, token=attendee_cookie, secret_key=secret_key)
+        if attendee_cookie
+        else None
+    )
+    return Viewer(
+        user=found[0] if found else None,
+        login=found[1] if found else None,
+        attendee=attendee,
+        attendee_token=attendee_cookie if attendee else None,
+    )
 
 
 def check_csrf(login: LoginSession | None, sent: str | None) -> None:

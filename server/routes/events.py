@@ -13,7 +13,7 @@ from server.models.events import (
     EventUpdate,
     FreezeResult,
 )
-from server.routes.deps import Actor, AgendaItemById, DbSession, EventById
+from server.routes.deps import Actor, AgendaItemById, CurrentViewer, DbSession, EventById
 from server.services import archive, events, state
 from server.services.access import require_event_facilitator
 
@@ -65,9 +65,9 @@ def freeze_event(event: EventById, session: DbSession, actor: Actor) -> FreezeRe
 
 
 @router.get("/events/{event_id}/state")
-def event_state(event: EventById, session: DbSession, actor: Actor) -> EventState:
+def event_state(event: EventById, session: DbSession, viewer: CurrentViewer) -> EventState:
     """Everything the caller may see, with the log seq to subscribe from."""
-    role = state.role_for(session, event=event, user=actor)
+    role = state.role_for(session, event=event, caller=viewer.caller)
     return state.load_state(session, event=event, role=role)
 
 
@@ -78,9 +78,9 @@ ARCHIVE_DOC = {
 
 
 @router.get("/events/{event_id}/archive", responses={200: ARCHIVE_DOC})
-def event_archive(event: EventById, session: DbSession, actor: Actor) -> Response:
+def event_archive(event: EventById, session: DbSession, viewer: CurrentViewer) -> Response:
     """The frozen canonical JSON; 404 until the event is frozen."""
-    state.role_for(session, event=event, user=actor)
+    state.role_for(session, event=event, caller=viewer.caller)
     assert event.id is not None
     row = archive.archive_or_404(session, event.id)
     return Response(

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
 from server.errors import EventFrozen, Forbidden, NotSignedIn
 from server.models.accounts import User
+from server.models.attendees import Attendee
 from server.models.events import Event
 from server.models.programmes import Programme, ProgrammeFacilitator
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Whoever is acting: an organiser, an attendee of one event, both, or neither."""
+
+    user: User | None = None
+    attendee: Attendee | None = None
 
 
 def is_facilitator(session: Session, user: User | None, programme_id: int) -> bool:

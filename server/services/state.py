@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from server.models.accounts import User
+from server.models.breakouts import BreakoutMember
 from server.models.events import Event, EventState
 from server.models.programmes import Programme
 from server.services import boards, events, liveblog, programmes
-from server.services.access import is_facilitator
+from server.realtime.audience import Scope
+from server.services.access import Caller, is_facilitator
 
 
 def load_state(session: Session, *, event: Event, role: str) -> EventState:
@@ -32,11 +33,24 @@ def load_state(session: Session, *, event: Event, role: str) -> EventState:
     )
 
 
-def role_for(session: Session, *, event: Event, user: User | None) -> str:
-    """How the caller sees this event: facilitator, or public follower where allowed."""
+def role_for(session: Session, *, event: Event, caller: Caller) -> str:
+    """How the caller sees this event: facilitator, attendee, or public follower where allowed."""
     programme = session.get(Programme, event.programme_id)
-    assert programme is not None and programme.id is not None
-    if is_facilitator(session, user, programme.id):
+    assert programme is not None
+    if is_facilitator(session, caller.user, programme.id):
         return "facilitator"
-    programmes.read_programme(session, actor=user, programme=programme)
+    if caller.attendee is not None and caller.attendee.event_id == event.id:
+        return "attendee"
+    programmes.read_programme(session, actor=caller.user, programme=programme)
     return "public"
+
+
+def scope_for(session: Session, *, event: Event, caller: Caller) -> Scope:
+    """The realtime scope of a connection: its role, and for an attendee their groups."""
+    role = role_for(session, event=event, caller=caller)
+    if role != "attendee" or caller.attendee is None:
+        return Scope(role=role)
+    groups = session.exec(
+        select(BreakoutMember.breakout_id).where(BreakoutMember.attendee_id == caller.attendee.id)
+    ).all()
+    return Scope(role=role, attendee_id=caller.attendee.id, groups=set(groups))

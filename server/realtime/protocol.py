@@ -1,0 +1,97 @@
+"""The WebSocket protocol as data: what clients may send, and every type the server sends."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+# Logged types carry a seq; ephemeral ones do not. docs/realtime.md lists each (a test checks).
+LOGGED_TYPES = frozenset(
+    {
+        "event.updated",
+        "agenda.created",
+        "agenda.updated",
+        "agenda.deleted",
+        "entry.created",
+        "entry.updated",
+        "entry.deleted",
+        "board.created",
+        "board.updated",
+        "card.created",
+        "card.updated",
+        "card.deleted",
+        "vote.changed",
+        "theme.created",
+        "theme.updated",
+        "theme.deleted",
+        "breakout.created",
+        "breakout.updated",
+        "breakout.member",
+        "note.created",
+        "note.updated",
+        "note.deleted",
+        "timer.started",
+        "timer.stopped",
+        "screen.changed",
+        "action.created",
+        "action.updated",
+    }
+)
+EPHEMERAL_TYPES = frozenset({"hello", "presence", "resync", "ack", "error"})
+
+# Close codes
+CLOSE_NOT_ALLOWED = 4401
+CLOSE_NO_EVENT = 4404
+CLOSE_TOO_SLOW = 4408
+CLOSE_FROZEN = 4409
+
+
+class CardCreateData(BaseModel):
+    board_id: int
+    client_id: str = Field(min_length=1, max_length=64)
+    text: str = Field(max_length=5000)
+    column: str = ""
+    anonymous: bool = False
+    shareable: bool = False
+
+
+class NoteCreateData(BaseModel):
+    breakout_id: int
+    client_id: str = Field(min_length=1, max_length=64)
+    text: str = Field(max_length=5000)
+
+
+class VoteSetData(BaseModel):
+    card_id: int
+    count: int = Field(ge=0, le=100)
+
+
+class CardCreate(BaseModel):
+    type: Literal["card.create"]
+    ref: str = Field(default="", max_length=100)
+    data: CardCreateData
+
+
+class NoteCreate(BaseModel):
+    type: Literal["note.create"]
+    ref: str = Field(default="", max_length=100)
+    data: NoteCreateData
+
+
+class VoteSet(BaseModel):
+    type: Literal["vote.set"]
+    ref: str = Field(default="", max_length=100)
+    data: VoteSetData
+
+
+class Ping(BaseModel):
+    type: Literal["ping"]
+    ref: str = Field(default="", max_length=100)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+Inbound = Annotated[CardCreate | NoteCreate | VoteSet | Ping, Field(discriminator="type")]
+INBOUND = TypeAdapter(Inbound)
+INBOUND_TYPES = frozenset({"card.create", "note.create", "vote.set", "ping"})
+MAX_INBOUND_BYTES = 16 * 1024
