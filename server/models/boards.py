@@ -99,6 +99,20 @@ class BoardCreate(BaseModel):
     anonymous_allowed: bool = True
 
 
+BoardState = Literal["open", "closed", "hidden"]
+CardStatus = Literal["visible", "pending", "hidden"]
+
+
+class BoardUpdate(BaseModel):
+    title: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    prompt: str | None = PydanticField(default=None, max_length=500)
+    columns: list[str] | None = PydanticField(default=None, max_length=8)
+    state: BoardState | None = None
+    moderation: Literal["post", "pre"] | None = None
+    votes_per_attendee: int | None = PydanticField(default=None, ge=0, le=50)
+    anonymous_allowed: bool | None = None
+
+
 class BoardPublic(BaseModel):
     id: int
     event_id: int | None
@@ -112,3 +126,100 @@ class BoardPublic(BaseModel):
     anonymous_allowed: bool
     created_at: UtcTime
     updated_at: UtcTime
+
+
+class CardCreate(BaseModel):
+    client_id: str = PydanticField(min_length=1, max_length=64)
+    # Generous here; the service strips and enforces the real limit with a clear message.
+    text: str = PydanticField(max_length=5000)
+    column: str = PydanticField(default="", max_length=80)
+    anonymous: bool = False
+    shareable: bool = False
+
+
+class CardUpdate(BaseModel):
+    """Facilitators set status, theme_id and spotlight; a card's author edits its text."""
+
+    text: str | None = PydanticField(default=None, max_length=5000)
+    status: CardStatus | None = None
+    theme_id: int | None = None
+    spotlight: bool | None = None
+
+
+class CardAuthor(BaseModel):
+    id: int
+    display_name: str
+    kind: Literal["attendee", "facilitator"]
+
+
+class CardPublic(BaseModel):
+    """A card as one viewer sees it: `held_reason` is left out unless they may see it."""
+
+    id: int
+    board_id: int
+    client_id: str
+    text: str
+    column: str
+    status: CardStatus
+    held_reason: str | None = None
+    author: CardAuthor | None
+    anonymous: bool
+    shareable: bool
+    theme_id: int | None
+    votes: int
+    spotlight: bool
+    created_at: UtcTime
+    updated_at: UtcTime
+
+
+class ThemeCreate(BaseModel):
+    title: str = PydanticField(min_length=1, max_length=200)
+
+
+class ThemeUpdate(BaseModel):
+    title: str = PydanticField(min_length=1, max_length=200)
+
+
+class ThemePublic(BaseModel):
+    id: int
+    board_id: int
+    title: str
+    votes: int
+    created_at: UtcTime
+
+
+class BoardDetail(BoardPublic):
+    """A board with the cards and themes the viewer may see."""
+
+    cards: list[CardPublic]
+    themes: list[ThemePublic]
+
+
+class VoteSet(BaseModel):
+    count: int = PydanticField(ge=0, le=100)
+
+
+class VoteResult(BaseModel):
+    """After a vote: the new total on the card or theme, this attendee's dots, what is left."""
+
+    board_id: int
+    card_id: int | None = None
+    theme_id: int | None = None
+    votes: int
+    count: int
+    remaining: int
+
+
+class VoteCount(BaseModel):
+    id: int
+    count: int
+
+
+class MyVotes(BaseModel):
+    """Where this attendee's dots are on one board."""
+
+    board_id: int
+    budget: int
+    remaining: int
+    cards: list[VoteCount]
+    themes: list[VoteCount]

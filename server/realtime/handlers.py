@@ -12,6 +12,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from server.models.boards import CardCreate
+from server.realtime import projections  # noqa: F401  (registers the board and card projections)
+from server.realtime.protocol import CardCreateData, VoteSetData
+from server.services import boards
 from server.services.access import Caller
 
 Handler = Callable[[Session, Caller, Any], dict[str, Any]]
@@ -31,3 +35,22 @@ def handler(type: str) -> Callable[[Handler], Handler]:
 @handler("ping")
 def ping(session: Session, caller: Caller, data: BaseModel) -> dict[str, Any]:
     return {}
+
+
+# -- boards: the same service calls as POST /boards/{id}/cards and PUT /cards/{id}/vote ------
+
+
+@handler("card.create")
+def card_create(session: Session, caller: Caller, data: CardCreateData) -> dict[str, Any]:
+    board = boards.board_or_404(session, data.board_id)
+    fields = data.model_dump(exclude={"board_id"})
+    card, _ = boards.create_card(
+        session, caller=caller, board=board, data=CardCreate.model_validate(fields)
+    )
+    return boards.card_as_seen(session, card=card, caller=caller)
+
+
+@handler("vote.set")
+def vote_set(session: Session, caller: Caller, data: VoteSetData) -> dict[str, Any]:
+    card = boards.card_or_404(session, data.card_id)
+    return boards.set_card_vote(session, caller=caller, card=card, count=data.count).model_dump()

@@ -29,7 +29,8 @@ from server.settings import Settings
 
 router = APIRouter()
 log = logging.getLogger("glimpse.ws")
-CLOSE_WAIT = 1.0
+# How long a close frame may wait behind a stuck client's full buffer before we just hang up.
+CLOSE_WAIT = 30.0
 
 
 def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
@@ -104,7 +105,8 @@ async def event_socket(websocket: WebSocket, event_id: int, since: int | None = 
     if conn.too_slow.is_set():
         close_code = protocol.CLOSE_TOO_SLOW
     if close_code is not None:
-        # A stuck client may never drain its buffer: give the close frame a moment, no more.
+        # The connection has left the room, so waiting here costs the others nothing; a
+        # phone that starts reading again gets its buffered messages, then the close code.
         with contextlib.suppress(Exception):
             await asyncio.wait_for(websocket.close(code=close_code), CLOSE_WAIT)
 

@@ -7,16 +7,22 @@ from sqlmodel import Session, select
 from server.models.breakouts import BreakoutMember
 from server.models.events import Event, EventState
 from server.models.programmes import Programme
-from server.services import boards, events, liveblog, programmes
 from server.realtime.audience import Scope
+from server.services import boards, events, liveblog, programmes
 from server.services.access import Caller, is_facilitator
 
 
-def load_state(session: Session, *, event: Event, role: str) -> EventState:
-    """Everything a client of this role may see, and the log seq it is consistent with."""
+def load_state(
+    session: Session, *, event: Event, role: str, attendee_id: int | None = None
+) -> EventState:
+    """Everything a client of this role may see, and the log seq it is consistent with.
+
+    `attendee_id` is the calling attendee's, who also sees their own cards still held back.
+    """
     # Read seq first: the caller's transaction is a snapshot (SQLite WAL, or REPEATABLE
     # READ on PostgreSQL), so nothing after this seq can be in what follows.
     session.refresh(event)
+    scope = Scope(role=role, attendee_id=attendee_id if role == "attendee" else None)
     return EventState(
         seq=event.last_seq,
         role=role,
@@ -27,7 +33,7 @@ def load_state(session: Session, *, event: Event, role: str) -> EventState:
             for e in liveblog.entries(session, event)
         ],
         boards=[
-            boards.board_public(b).model_dump(mode="json")
+            boards.board_as_seen(session, board=b, scope=scope)
             for b in boards.event_boards(session, event, include_hidden=role == "facilitator")
         ],
     )
