@@ -20,10 +20,10 @@ from typing import Any
 
 from server.db import Database
 from server.models.events import Event, EventLog
-from server.realtime.log import rows_after
 from server.realtime import protocol
 from server.realtime.audience import Scope, project
 from server.realtime.broker import RECONNECTED, Broker
+from server.realtime.log import rows_after
 from server.timeutil import iso
 
 log = logging.getLogger("glimpse.hub")
@@ -111,6 +111,7 @@ class Hub:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._consumer: asyncio.Task[None] | None = None
         self._creating: dict[int, asyncio.Future[Room]] = {}
+        self._publishing: set[asyncio.Future[None]] = set()
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -139,7 +140,9 @@ class Hub:
             return
         message = encode({"rows": [row_of(r) for r in rows]})
         if _on_loop(self.loop):
-            asyncio.ensure_future(self.broker.publish(message))
+            task = asyncio.ensure_future(self.broker.publish(message))
+            self._publishing.add(task)
+            task.add_done_callback(self._publishing.discard)
         else:
             asyncio.run_coroutine_threadsafe(self.broker.publish(message), self.loop)
 

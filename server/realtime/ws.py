@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
 from server.errors import GlimpseError, NotFound
-from server.models.attendees import Attendee
 from server.models.accounts import User
+from server.models.attendees import Attendee
 from server.models.events import Event
 from server.realtime import protocol
 from server.realtime.audience import Scope
@@ -94,7 +94,7 @@ async def event_socket(websocket: WebSocket, event_id: int, since: int | None = 
         asyncio.create_task(conn.too_slow.wait()),
     }
     try:
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         hub.detach(conn)
         for task in tasks:
