@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from server.db import after_commit
 from server.models.events import Event, EventLog
+from server.realtime.protocol import LOGGED_TYPES
 
 PUBLIC = "public"
 ATTENDEES = "attendees"
@@ -23,6 +24,8 @@ def append(
     session: Session, *, event_id: int, type: str, audience: str, payload: dict[str, Any]
 ) -> EventLog:
     """Append one row with the event's next seq; it reaches the hub only after commit."""
+    if type not in LOGGED_TYPES:
+        raise ValueError(f"{type!r} is not a logged message type (server/realtime/protocol.py)")
     # The UPDATE takes the event row's write lock, so concurrent writers queue here and
     # seqs come out strictly increasing with no gaps on SQLite and PostgreSQL alike.
     table = Event.__table__  # type: ignore[attr-defined]
