@@ -19,7 +19,7 @@ from server.ratelimit import SlidingWindow
 from server.realtime import ws
 from server.realtime.broker import make_broker
 from server.realtime.hub import Hub, log_readers
-from server.routes import auth, console, errors, events, join, ops, programmes, public
+from server.routes import auth, boards, console, errors, events, join, ops, programmes, public
 from server.settings import Settings
 from server.timeutil import as_utc, iso
 
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.add_exception_handler(console.SignInFirst, console.sign_in_first)
-    for module in (ops, auth, programmes, events, join, console, public):
+    for module in (ops, auth, programmes, events, boards, join, console, public):
         app.include_router(module.router)
     app.include_router(ws.router)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")

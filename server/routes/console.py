@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from server.errors import BadInput, GlimpseError
 from server.models.events import AgendaItemCreate, AgendaItemUpdate, EventCreate
-from server.models.programmes import ProgrammeCreate
+from server.models.programmes import Programme, ProgrammeCreate
 from server.routes.auth import set_session_cookie, sign_in
 from server.routes.deps import (
     SESSION_COOKIE,
@@ -38,7 +38,8 @@ class SignInFirst(Exception):
 
 
 async def sign_in_first(request: Request, exc: Exception) -> Response:
-    return see_other(f"/console/login?next={quote(request.url.path)}")
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return see_other(f"/console/login?next={quote(target)}")
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -263,6 +264,7 @@ def _event(
         status,
         viewer=viewer,
         event=events.event_public(session, event),
+        programme=session.get(Programme, event.programme_id),
         agenda=events.agenda(session, event),
         **extra,
     )
@@ -323,7 +325,7 @@ def update_agenda_form(
     settings: AppSettings,
     viewer: CurrentViewer,
     csrf_token: FormStr,
-    title: FormStr,
+    title: Annotated[str, Form()] = "",
     starts_at: Annotated[str, Form()] = "",
     speakers: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",

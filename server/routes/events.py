@@ -68,7 +68,8 @@ def freeze_event(event: EventById, session: DbSession, actor: Actor) -> FreezeRe
 def event_state(event: EventById, session: DbSession, viewer: CurrentViewer) -> EventState:
     """Everything the caller may see, with the log seq to subscribe from."""
     role = state.role_for(session, event=event, caller=viewer.caller)
-    return state.load_state(session, event=event, role=role)
+    attendee_id = viewer.attendee.id if viewer.attendee else None
+    return state.load_state(session, event=event, role=role, attendee_id=attendee_id)
 
 
 ARCHIVE_DOC = {

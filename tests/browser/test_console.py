@@ -146,6 +146,7 @@ def test_event_page_shows_the_join_code_and_edits_the_agenda(page: Page, world: 
     expect(sessions).to_have_count(3)
 
     renamed.get_by_text("Edit", exact=True).click()
+    page.once("dialog", lambda dialog: dialog.accept())  # "Delete this session?"
     page.get_by_role("form", name="Session: Opening plenary and welcome").get_by_role(
         "button", name="Delete"
     ).click()

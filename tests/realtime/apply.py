@@ -33,6 +33,10 @@ def _remove(items: list[dict[str, Any]], item_id: int) -> None:
     items[:] = [i for i in items if i["id"] != item_id]
 
 
+def _board(state: State, board_id: int) -> dict[str, Any] | None:
+    return next((b for b in state["boards"] if b["id"] == board_id), None)
+
+
 def apply(state: State, message: dict[str, Any]) -> State:
     """The state after one logged message; unknown types fail loudly."""
     state = copy.deepcopy(state)
@@ -51,11 +55,32 @@ def apply(state: State, message: dict[str, Any]) -> State:
     elif kind == "entry.deleted":
         _remove(state["entries"], data["id"])
     elif kind in ("board.created", "board.updated"):
-        boards = state["boards"]
-        old = next((b for b in boards if b["id"] == data["id"]), None)
-        merged = {**data, **{k: old[k] for k in ("cards", "themes") if old and k in old}}
-        _upsert(boards, merged)
-        boards.sort(key=lambda b: b["id"])
+        _remove(state["boards"], data["id"])
+        if state["role"] == "facilitator" or data["state"] != "hidden":
+            state["boards"].append(data)
+            state["boards"].sort(key=lambda b: b["id"])
+    elif kind in ("card.created", "card.updated"):
+        board = _board(state, data["board_id"])
+        if board is not None:
+            _upsert(board["cards"], data)
+            board["cards"].sort(key=lambda c: (c["created_at"], c["id"]))
+    elif kind == "card.deleted":
+        for board in state["boards"]:
+            _remove(board["cards"], data["id"])
+    elif kind in ("theme.created", "theme.updated"):
+        board = _board(state, data["board_id"])
+        if board is not None:
+            _upsert(board["themes"], data)
+            board["themes"].sort(key=lambda t: t["id"])
+    elif kind == "theme.deleted":
+        for board in state["boards"]:
+            _remove(board["themes"], data["id"])
+    elif kind == "vote.changed":
+        board = _board(state, data["board_id"])
+        key, items = ("card_id", "cards") if data.get("card_id") else ("theme_id", "themes")
+        for item in board[items] if board else []:
+            if item["id"] == data[key]:
+                item["votes"] = data["votes"]
     else:
         raise AssertionError(f"the test client does not know how to apply {kind}")
     return state

@@ -1,9 +1,14 @@
 """Zulip's strongest realtime test: load state, act, apply the resulting messages to the old
-state, and compare with a freshly loaded state, for every message type and each role."""
+state, and compare with a freshly loaded state, for every message type and each kind of viewer
+(facilitator, the acting attendee, another attendee, a public follower)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -15,64 +20,174 @@ from tests.live import LiveServer
 from tests.realtime.apply import apply
 from tests.realtime.wsclient import Client
 
-Action = Callable[[httpx.Client, int], None]
+
+@dataclass
+class Room:
+    event_id: int
+    facilitator: httpx.Client
+    author: httpx.Client  # an attendee
+    other: httpx.Client  # another attendee
+    follower: httpx.Client  # nobody signed in
+
+    def state(self, who: httpx.Client) -> dict[str, Any]:
+        return who.get(f"/api/v1/events/{self.event_id}/state").json()  # type: ignore[no-any-return]
+
+    def board(self, title: str = "Wall") -> dict[str, Any]:
+        boards = self.state(self.facilitator)["boards"]
+        return next(b for b in boards if b["title"] == title)
+
+    def card(self, text: str) -> dict[str, Any]:
+        return next(
+            c
+            for b in self.state(self.facilitator)["boards"]
+            for c in b["cards"]
+            if c["text"] == text
+        )
 
 
-def first_agenda_id(http: httpx.Client, event_id: int) -> int:
-    return int(http.get(f"/api/v1/events/{event_id}/state").json()["agenda"][0]["id"])
+def ok(response: httpx.Response) -> None:
+    assert response.status_code < 300, response.text
 
 
-ACTIONS: dict[str, Action] = {
-    "agenda.created": lambda h, e: h.post(
-        f"/api/v1/events/{e}/agenda", json={"title": "New", "starts_at": "2026-12-01T08:00:00Z"}
-    ).raise_for_status(),
-    "agenda.updated": lambda h, e: h.patch(
-        f"/api/v1/agenda/{first_agenda_id(h, e)}",
-        json={"title": "Renamed", "starts_at": "2026-12-01T18:00:00Z"},
-    ).raise_for_status(),
-    "agenda.deleted": lambda h, e: h.delete(
-        f"/api/v1/agenda/{first_agenda_id(h, e)}"
-    ).raise_for_status(),
-    "event.updated": lambda h, e: h.patch(
-        f"/api/v1/events/{e}", json={"title": "Event, renamed", "venue": "Hall B"}
-    ).raise_for_status(),
-    "event.updated (status)": lambda h, e: h.post(f"/api/v1/events/{e}/end").raise_for_status(),
+def post_card(room: Room, text: str, **extra: Any) -> None:
+    body = {"client_id": str(uuid.uuid4()), "text": text, **extra}
+    ok(room.author.post(f"/api/v1/boards/{room.board()['id']}/cards", json=body))
+
+
+ACTIONS: dict[str, Callable[[Room], None]] = {
+    "agenda.created": lambda r: ok(
+        r.facilitator.post(
+            f"/api/v1/events/{r.event_id}/agenda",
+            json={"title": "New", "starts_at": "2026-12-01T08:00:00Z"},
+        )
+    ),
+    "agenda.updated": lambda r: ok(
+        r.facilitator.patch(
+            f"/api/v1/agenda/{r.state(r.facilitator)['agenda'][0]['id']}",
+            json={"title": "Renamed", "starts_at": "2026-12-01T18:00:00Z"},
+        )
+    ),
+    "agenda.deleted": lambda r: ok(
+        r.facilitator.delete(f"/api/v1/agenda/{r.state(r.facilitator)['agenda'][0]['id']}")
+    ),
+    "event.updated": lambda r: ok(
+        r.facilitator.patch(f"/api/v1/events/{r.event_id}", json={"title": "Event, renamed"})
+    ),
+    "board.created": lambda r: ok(
+        r.facilitator.post(
+            f"/api/v1/events/{r.event_id}/boards",
+            json={
+                "title": "Wall",
+                "columns": ["Going well", "Concerning"],
+                "votes_per_attendee": 3,
+            },
+        )
+    ),
+    "card.created (visible)": lambda r: post_card(
+        r, "Residents ran the garden club", column="Going well"
+    ),
+    "card.created (anonymous)": lambda r: post_card(r, "Night staff feel unheard", anonymous=True),
+    "card.created (held: email)": lambda r: post_card(r, "Write to jo@example.org about it"),
+    "card.updated (approve)": lambda r: ok(
+        r.facilitator.patch(
+            f"/api/v1/cards/{r.card('Write to jo@example.org about it')['id']}",
+            json={"status": "visible"},
+        )
+    ),
+    "vote.changed": lambda r: ok(
+        r.other.put(
+            f"/api/v1/cards/{r.card('Residents ran the garden club')['id']}/vote", json={"count": 2}
+        )
+    ),
+    "theme.created": lambda r: ok(
+        r.facilitator.post(f"/api/v1/boards/{r.board()['id']}/themes", json={"title": "Activities"})
+    ),
+    "card.updated (theme)": lambda r: ok(
+        r.facilitator.patch(
+            f"/api/v1/cards/{r.card('Residents ran the garden club')['id']}",
+            json={"theme_id": r.board()["themes"][0]["id"]},
+        )
+    ),
+    "theme.updated": lambda r: ok(
+        r.facilitator.patch(
+            f"/api/v1/themes/{r.board()['themes'][0]['id']}", json={"title": "Meaningful activity"}
+        )
+    ),
+    "card.updated (hide)": lambda r: ok(
+        r.facilitator.patch(
+            f"/api/v1/cards/{r.card('Night staff feel unheard')['id']}", json={"status": "hidden"}
+        )
+    ),
+    "card.deleted": lambda r: ok(
+        r.author.delete(f"/api/v1/cards/{r.card('Write to jo@example.org about it')['id']}")
+    ),
+    "theme.deleted": lambda r: ok(
+        r.facilitator.delete(f"/api/v1/themes/{r.board()['themes'][0]['id']}")
+    ),
+    "board.updated (hidden)": lambda r: ok(
+        r.facilitator.patch(f"/api/v1/boards/{r.board()['id']}", json={"state": "hidden"})
+    ),
+    "board.updated (open again)": lambda r: ok(
+        r.facilitator.patch(f"/api/v1/boards/{r.board()['id']}", json={"state": "open"})
+    ),
+    "event.updated (status)": lambda r: ok(r.facilitator.post(f"/api/v1/events/{r.event_id}/end")),
 }
 
 
 @pytest.fixture
-def setup(live_server: LiveServer, db: Database) -> tuple[World, str]:
+def room(live_server: LiveServer, db: Database) -> Iterator[Room]:
     with db.session() as s:
-        world = make_world(s, status="live")
+        world: World = make_world(s, status="live")
         token = accounts.create_token(
             s, email=world.facilitator.email, secret_key="test-secret-key"
         )
-    return world, token
+    clients = [httpx.Client(base_url=live_server.url) for _ in range(4)]
+    clients[0].headers["Authorization"] = f"Bearer {token}"
+    for attendee in clients[1:3]:
+        joined = attendee.post(
+            "/api/v1/join", json={"code": world.event.join_code, "display_name": "Sam"}
+        )
+        attendee.headers["Authorization"] = f"Bearer {joined.json()['token']}"
+        attendee.cookies.clear()
+    yield Room(world.event.id, *clients)
+    for client in clients:
+        client.close()
 
 
-def test_applying_messages_reproduces_the_fresh_state(
-    live_server: LiveServer, setup: tuple[World, str]
-) -> None:
-    world, token = setup
-    event_id = world.event.id
-    with (
-        httpx.Client(
-            base_url=live_server.url, headers={"Authorization": f"Bearer {token}"}
-        ) as facilitator,
-        httpx.Client(base_url=live_server.url) as follower,
-    ):
-        viewers = (facilitator, follower)
-        for name, action in ACTIONS.items():
-            before = [v.get(f"/api/v1/events/{event_id}/state").json() for v in viewers]
-            clients = [Client(live_server.ws_url, event_id, since=b["seq"]) for b in before]
-            for client in clients:
-                client.until(lambda m: m["type"] == "hello")
-            action(facilitator, event_id)
-            for viewer, old, client in zip(viewers, before, clients, strict=True):
-                fresh = viewer.get(f"/api/v1/events/{event_id}/state").json()
-                client.until_seq(fresh["seq"])
-                state = old
-                for message in client.logged:
+def test_applying_messages_reproduces_the_fresh_state(live_server: LiveServer, room: Room) -> None:
+    viewers = {
+        "facilitator": room.facilitator,
+        "author": room.author,
+        "other": room.other,
+        "follower": room.follower,
+    }
+    for name, action in ACTIONS.items():
+        before = {who: room.state(c) for who, c in viewers.items()}
+        sockets = {
+            who: _socket(live_server, room, c, before[who]["seq"]) for who, c in viewers.items()
+        }
+        action(room)
+        for who, client in viewers.items():
+            fresh = _without_seq(room.state(client))
+            socket = sockets[who]
+            state = _without_seq(before[who])
+            deadline = time.monotonic() + 5
+            while state != fresh and time.monotonic() < deadline:
+                socket.recv(timeout=0.2)
+                state = before[who]
+                for message in socket.logged:
                     state = apply(state, message)
-                assert state == fresh, f"{name} as {old['role']}"
-                client.close()
+                state = _without_seq(state)
+            assert state == fresh, f"{name}, as seen by the {who}"
+            socket.close()
+
+
+def _socket(server: LiveServer, room: Room, client: httpx.Client, since: int) -> Client:
+    auth = {k: v for k, v in client.headers.items() if k.lower() == "authorization"}
+    socket = Client(server.ws_url, room.event_id, since=since, additional_headers=auth)
+    socket.until(lambda m: m["type"] == "hello")
+    return socket
+
+
+def _without_seq(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in state.items() if k != "seq"}
