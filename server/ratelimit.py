@@ -20,6 +20,8 @@ class SlidingWindow:
         """Seconds until `key` may try again; 0 when it may now."""
         with self._lock:
             hits = self._prune(key, time.monotonic())
+            if not hits:
+                del self._hits[key]  # keys of the well-behaved do not pile up
             if len(hits) < self.limit:
                 return 0
             return int(hits[0] + self.window - time.monotonic()) + 1
