@@ -44,6 +44,13 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+def _only_our_images(tag: str, attribute: str, value: str) -> str | None:
+    # Outside pictures break under the page's CSP and would track feed readers: only ours.
+    if tag == "img" and attribute == "src" and not value.startswith("/media/"):
+        return None
+    return value
+
+
 def render(markdown: str) -> str:
     """Sanitised HTML for a Markdown body; links get rel="nofollow noopener"."""
     return nh3.clean(
@@ -52,4 +59,5 @@ def render(markdown: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener",
+        attribute_filter=_only_our_images,
     )

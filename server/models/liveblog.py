@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from pydantic import Field as PydanticField
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -64,16 +64,52 @@ class EntryImage(SQLModel, table=True):
 EntryKind = Literal["update", "quote", "key_moment"]
 
 
+def _no_nul(text: str) -> str:
+    # PostgreSQL cannot store NUL in text; nobody means to type one.
+    return text.replace("\x00", "")
+
+
+CleanText = Annotated[str, AfterValidator(_no_nul)]
+
+
 class EntryCreate(BaseModel):
-    body: str = PydanticField(min_length=1, max_length=20000)
+    body: CleanText = PydanticField(min_length=1, max_length=20000)
     kind: EntryKind = "update"
-    attribution: str = PydanticField(default="", max_length=200)
+    attribution: CleanText = PydanticField(default="", max_length=200)
     agenda_item_id: int | None = None
     pinned: bool = False
     client_id: str | None = PydanticField(default=None, max_length=64)
 
 
+class Correction(BaseModel):
+    """An edit marked as a correction carries a note of what changed, shown to readers."""
+
+    is_correction: bool = False
+    note: CleanText = PydanticField(default="", max_length=500)
+
+
+class EntryUpdate(BaseModel):
+    """Fields left out stay as they are; `agenda_item_id: null` detaches the entry."""
+
+    body: CleanText | None = PydanticField(default=None, min_length=1, max_length=20000)
+    kind: EntryKind | None = None
+    attribution: CleanText | None = PydanticField(default=None, max_length=200)
+    pinned: bool | None = None
+    agenda_item_id: int | None = None
+    correction: Correction | None = None
+
+
+class EntryPreview(BaseModel):
+    body: CleanText = PydanticField(max_length=20000)
+
+
+class PreviewHtml(BaseModel):
+    html: str
+
+
 class EntryPublic(BaseModel):
+    """`updated_at` moves only when the words change (not on pin or move); `edited` says so."""
+
     id: int
     event_id: int
     agenda_item_id: int | None
@@ -83,5 +119,37 @@ class EntryPublic(BaseModel):
     attribution: str
     pinned: bool
     correction_note: str
+    edited: bool
     created_at: UtcTime
     updated_at: UtcTime
+
+
+class EntryPage(BaseModel):
+    """A page of entries; pass `next_before` back as `before` for the next older page."""
+
+    seq: int
+    entries: list[EntryPublic]
+    deleted: list[int] = PydanticField(default_factory=list)
+    next_before: str | None = None
+
+
+class EntryRevisionPublic(BaseModel):
+    """A body an entry had before an edit, and who replaced it when."""
+
+    id: int
+    entry_id: int
+    body: str
+    html: str
+    editor_id: int | None
+    created_at: UtcTime
+
+
+class EntryImagePublic(BaseModel):
+    id: int
+    entry_id: int
+    url: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+    markdown: str

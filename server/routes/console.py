@@ -361,5 +361,6 @@ def _agenda_fields(
 
 
 def _safe_next(url: str) -> str:
-    """Only ever send people back inside the console after signing in."""
-    return url if url.startswith("/console") and "//" not in url and "\\" not in url else "/console"
+    """Only ever send people back to our own pages (the console, or a private programme's)."""
+    ours = url.startswith(("/console", "/p/")) and "//" not in url and "\\" not in url
+    return url if ours else "/console"

@@ -1,0 +1,168 @@
+"""JSON API for the live blog, and the facilitator's composer page in the console."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse
+
+from server.models.events import Event
+from server.models.liveblog import (
+    Entry,
+    EntryCreate,
+    EntryImagePublic,
+    EntryPage,
+    EntryPreview,
+    EntryPublic,
+    EntryRevisionPublic,
+    EntryUpdate,
+    PreviewHtml,
+)
+from server.models.programmes import Programme
+from server.routes import console, public
+from server.routes.deps import Actor, AppSettings, CurrentViewer, DbSession, EventById
+from server.services import events, liveblog, state
+from server.services import liveblog_pages as pages
+from server.services.access import require_event_facilitator
+from server.timeutil import utcnow
+
+router = APIRouter(prefix="/api/v1", tags=["live blog"])
+composer_router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
+
+
+def entry_dep(entry_id: int, session: DbSession) -> Entry:
+    return liveblog.entry_or_404(session, entry_id)
+
+
+EntryById = Annotated[Entry, Depends(entry_dep)]
+
+
+@router.post("/events/{event_id}/entries", status_code=201)
+def create_entry(
+    body: EntryCreate, event: EventById, session: DbSession, actor: Actor, response: Response
+) -> EntryPublic:
+    """Post an entry; the same `client_id` again answers 200 with the entry it made."""
+    entry, created = liveblog.create_entry_once(session, actor=actor, event=event, data=body)
+    if not created:
+        response.status_code = 200
+    return liveblog.entry_public(entry)
+
+
+@router.post("/events/{event_id}/entries/preview")
+def preview_entry(
+    body: EntryPreview, event: EventById, session: DbSession, actor: Actor
+) -> PreviewHtml:
+    """The sanitised HTML a body would post as: the composer's preview is the final render."""
+    return PreviewHtml(html=liveblog.preview(session, actor=actor, event=event, body=body.body))
+
+
+@router.patch("/entries/{entry_id}")
+def update_entry(
+    body: EntryUpdate, entry: EntryById, session: DbSession, actor: Actor
+) -> EntryPublic:
+    """Edit, pin, move or correct an entry."""
+    return liveblog.entry_public(
+        liveblog.update_entry(session, actor=actor, entry=entry, data=body)
+    )
+
+
+@router.delete("/entries/{entry_id}", status_code=204)
+def delete_entry(entry: EntryById, session: DbSession, actor: Actor) -> None:
+    """Delete an entry (a tombstone stays for feeds)."""
+    liveblog.delete_entry(session, actor=actor, entry=entry)
+
+
+@router.get("/entries/{entry_id}/revisions")
+def entry_revisions(
+    entry: EntryById, session: DbSession, actor: Actor
+) -> list[EntryRevisionPublic]:
+    """Earlier bodies of an entry, newest first, for its facilitators."""
+    return [
+        liveblog.revision_public(r) for r in liveblog.revisions(session, actor=actor, entry=entry)
+    ]
+
+
+@router.post("/entries/{entry_id}/images", status_code=201)
+def add_image(
+    entry: EntryById,
+    session: DbSession,
+    settings: AppSettings,
+    actor: Actor,
+    file: Annotated[UploadFile, File(description="PNG, JPEG, WebP or GIF")],
+    alt: Annotated[str, Form(max_length=200)] = "",
+    append: Annotated[bool, Form()] = True,
+) -> EntryImagePublic:
+    """Attach a picture; unless `append` is false it is shown at the end of the entry."""
+    # One byte over the limit is enough to know it is too large.
+    data = file.file.read(settings.max_upload_bytes + 1)
+    image = liveblog.add_image(
+        session,
+        actor=actor,
+        entry=entry,
+        upload=liveblog.Upload(data=data, alt=alt, append=append),
+        media_dir=settings.data_dir / "media",
+        max_bytes=settings.max_upload_bytes,
+    )
+    return EntryImagePublic.model_validate(
+        {
+            **image.model_dump(),
+            "url": liveblog.media_url(image.filename),
+            "markdown": liveblog.image_markdown(image, alt),
+        }
+    )
+
+
+@router.get("/public/events/{event_id}/entries")
+def public_entries(
+    event: EventById,
+    session: DbSession,
+    viewer: CurrentViewer,
+    after: Annotated[int | None, Query(ge=0)] = None,
+    before: Annotated[str | None, Query(max_length=60)] = None,
+    limit: Annotated[int, Query(ge=1, le=pages.MAX_PAGE)] = pages.PAGE_SIZE,
+) -> EntryPage:
+    """Entries for followers: changes after a log `seq`, or a page older than a cursor."""
+    state.role_for(session, event=event, caller=viewer.caller)
+    seq = event.last_seq
+    if after is not None:
+        changed, deleted = pages.changes_after(session, event, after=after)
+        return EntryPage(seq=seq, entries=_public(changed), deleted=deleted)
+    found = pages.page(session, event, before=before, limit=limit)
+    return EntryPage(
+        seq=seq, entries=_public(found.pinned + found.entries), next_before=found.next_before
+    )
+
+
+def _public(rows: list[Entry]) -> list[EntryPublic]:
+    return [liveblog.entry_public(e) for e in rows]
+
+
+@composer_router.get("/events/{event_id}/blog", response_class=HTMLResponse)
+def composer_page(
+    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+) -> Response:
+    """Write the live blog: Markdown with a live preview, pictures, pins, edits and deletions."""
+    viewer = console.signed_in(viewer)
+    require_event_facilitator(session, viewer.user, event)
+    return console.page(
+        request, "console/blog.html", **composer_context(session, event), viewer=viewer
+    )
+
+
+def composer_context(session: DbSession, event: Event) -> dict[str, Any]:
+    agenda = events.agenda(session, event)
+    found = pages.page(session, event, before=None)
+    now_item = pages.current_item(agenda, utcnow())
+    return {
+        "event": events.event_public(session, event),
+        "programme": session.get(Programme, event.programme_id),
+        "agenda": agenda,
+        "agenda_titles": {item.id: item.title for item in agenda},
+        "current_item_id": now_item.id if now_item else None,
+        "pinned": _public(found.pinned),
+        "entries": _public(found.entries),
+        "next_before": found.next_before,
+        "controls": event.status != "frozen",
+        "blank": public.BLANK_ENTRY,
+    }
