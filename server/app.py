@@ -19,7 +19,25 @@ from server.ratelimit import SlidingWindow
 from server.realtime import ws
 from server.realtime.broker import make_broker
 from server.realtime.hub import Hub, log_readers
-from server.routes import auth, boards, console, errors, events, join, ops, programmes, public
+from server.routes import (
+    archive,
+    archive_pages,
+    attendee_pages,
+    auth,
+    boards,
+    breakout_pages,
+    breakouts,
+    console,
+    console_boards,
+    errors,
+    events,
+    join,
+    liveblog,
+    ops,
+    programmes,
+    public,
+    room,
+)
 from server.settings import Settings
 from server.timeutil import as_utc, iso
 
@@ -74,8 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.add_exception_handler(console.SignInFirst, console.sign_in_first)
-    for module in (ops, auth, programmes, events, boards, join, console, public):
+    routers = (ops, auth, programmes, events, boards, room, join, console, console_boards)
+    pages = (liveblog, breakouts, breakout_pages, attendee_pages, archive, archive_pages, public)
+    for module in (*routers, *pages):
         app.include_router(module.router)
+    app.include_router(liveblog.composer_router)
     app.include_router(ws.router)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     return app

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated, Literal
 
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from server.models.base import json_list, now_field
+from server.models.base import UtcTime, json_list, now_field
 
 
 class Action(SQLModel, table=True):
@@ -37,3 +40,69 @@ class ActionUpdate(SQLModel, table=True):
     text: str = Field(sa_type=Text)
     status: str = Field(default="", max_length=30)
     created_at: datetime = now_field()
+
+
+# -- request and response schemas -------------------------------------------------------------
+
+# The words care-home action plans use; "to commence" is where every action starts.
+ActionStatus = Literal["to commence", "in progress", "done", "on hold"]
+ACTION_STATUSES: tuple[str, ...] = ("to commence", "in progress", "done", "on hold")
+Involve = list[Annotated[str, PydanticField(min_length=1, max_length=200)]]
+
+
+class ActionCreate(BaseModel):
+    """An action raised for the programme, at an event when `event_id` is given."""
+
+    title: str = PydanticField(min_length=1, max_length=300)
+    owner: str = PydanticField(default="", max_length=200)
+    involve: Involve = PydanticField(default_factory=list, max_length=20)
+    target_date: date | None = None
+    status: ActionStatus = "to commence"
+    theme_id: int | None = None
+    event_id: int | None = None
+
+
+class ActionChange(BaseModel):
+    """Fields left out stay as they are; `event_id` says at which event it was changed."""
+
+    title: str | None = PydanticField(default=None, min_length=1, max_length=300)
+    owner: str | None = PydanticField(default=None, max_length=200)
+    involve: Involve | None = PydanticField(default=None, max_length=20)
+    target_date: date | None = None
+    status: ActionStatus | None = None
+    event_id: int | None = None
+
+
+class ProgressCreate(BaseModel):
+    """A dated progress update, optionally moving the action to a new status."""
+
+    text: str = PydanticField(min_length=1, max_length=4000)
+    status: ActionStatus | None = None
+    event_id: int | None = None
+
+
+class ProgressPublic(BaseModel):
+    id: int
+    action_id: int
+    event_id: int | None
+    text: str
+    status: str
+    created_at: UtcTime
+
+
+class ActionPublic(BaseModel):
+    """An action with its updates oldest first; `overdue` is judged in the venue's time zone."""
+
+    id: int
+    programme_id: int
+    event_id: int | None
+    theme_id: int | None
+    title: str
+    owner: str
+    involve: list[str]
+    target_date: date | None
+    status: str
+    overdue: bool
+    created_at: UtcTime
+    updated_at: UtcTime
+    updates: list[ProgressPublic]

@@ -1,9 +1,11 @@
-"""The frozen record of an event: one canonical JSON document and its SHA-256."""
+"""The frozen record of an event (one canonical JSON document and its SHA-256), and its search
+index."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import BaseModel
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
@@ -17,3 +19,60 @@ class Archive(SQLModel, table=True):
     document: str = Field(sa_type=Text)
     sha256: str = Field(max_length=64)
     frozen_at: datetime = now_field()
+
+
+class SearchEntry(SQLModel, table=True):
+    """One searchable piece of a frozen event, copied from its archive document at freezing.
+
+    The full-text index over `text` lives beside it and outside the metadata: an FTS5 virtual
+    table on SQLite, a GIN expression index on PostgreSQL (see the migration).
+    """
+
+    __tablename__ = "search_entry"
+
+    # Typed int: None only until the first flush, never once a service returns the row.
+    id: int = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True, ondelete="CASCADE")
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=10)
+    ref_id: int
+    # Where the piece sits on the summary page: its session, board, group or action.
+    place: str = Field(default="", max_length=300)
+    text: str = Field(sa_type=Text)
+
+
+# Made by the migration with SQL the metadata cannot express; schema comparisons skip them.
+SEARCH_FTS_TABLE = "search_fts"
+SEARCH_GIN_INDEX = "ix_search_entry_tsv"
+
+
+def outside_metadata(name: str | None, type_: str) -> bool:
+    """True for the full-text objects (and FTS5's shadow tables) the models do not describe."""
+    if name is None:
+        return False
+    if type_ == "table":
+        return name == SEARCH_FTS_TABLE or name.startswith(f"{SEARCH_FTS_TABLE}_")
+    return type_ == "index" and name == SEARCH_GIN_INDEX
+
+
+class SearchHit(BaseModel):
+    """One match: what and where it is, a link into the summary, and a highlighted snippet.
+
+    `snippet_html` is safe to insert as HTML: the text is escaped before matches are wrapped
+    in <mark>.
+    """
+
+    kind: str
+    ref_id: int
+    event_id: int
+    event_slug: str
+    event_title: str
+    place: str
+    url: str
+    snippet_html: str
+
+
+class SearchResults(BaseModel):
+    query: str
+    programme: str
+    hits: list[SearchHit]

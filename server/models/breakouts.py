@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models.base import now_field, optional_time
+from server.models.base import UtcTime, now_field, optional_time
+from server.models.boards import CardPublic
 
 
 class Breakout(SQLModel, table=True):
@@ -51,3 +55,106 @@ class Note(SQLModel, table=True):
     created_at: datetime = now_field()
     updated_at: datetime = now_field()
     deleted_at: datetime | None = optional_time()
+
+
+# -- request and response schemas -------------------------------------------------------------
+
+BreakoutState = Literal["open", "closed"]
+# Enough for the largest table plan; the cap only limits attendees picking a group themselves.
+CAP_MAX = 500
+
+
+class BreakoutCreate(BaseModel):
+    name: str = PydanticField(min_length=1, max_length=120)
+    prompt: str = PydanticField(default="", max_length=500)
+    cap: int | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+
+
+class BreakoutUpdate(BaseModel):
+    """Fields left out stay as they are; `cap: null` lifts the cap; `shared` opens the notes."""
+
+    name: str | None = PydanticField(default=None, min_length=1, max_length=120)
+    prompt: str | None = PydanticField(default=None, max_length=500)
+    cap: int | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+    state: BreakoutState | None = None
+    shared: bool | None = None
+
+
+class AssignRequest(BaseModel):
+    """`balanced`: spread everyone evenly now; `self`: release everyone to pick on their phone."""
+
+    strategy: Literal["balanced", "self"]
+    cap: int | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+
+
+class MemberAdd(BaseModel):
+    attendee_id: int
+
+
+class NoteCreate(BaseModel):
+    client_id: str = PydanticField(min_length=1, max_length=64)
+    # Generous here; the service strips and enforces the real limit with a clear message.
+    text: str = PydanticField(max_length=5000)
+
+
+class NoteUpdate(BaseModel):
+    """`version` is the one the writer started from; a stale one answers 409 with the current."""
+
+    text: str = PydanticField(max_length=5000)
+    version: int = PydanticField(ge=1)
+
+
+class NoteAuthor(BaseModel):
+    id: int
+    display_name: str
+    kind: Literal["attendee", "facilitator"]
+
+
+class NotePublic(BaseModel):
+    """A note as one viewer sees it: `held_reason` is shown to facilitators only."""
+
+    id: int
+    breakout_id: int
+    client_id: str
+    text: str
+    version: int
+    author: NoteAuthor | None
+    held_reason: str | None = None
+    created_at: UtcTime
+    updated_at: UtcTime
+
+
+class MemberPublic(BaseModel):
+    id: int
+    display_name: str
+
+
+class BreakoutPublic(BaseModel):
+    """A group with the members and notes the viewer may see (public followers see no names)."""
+
+    id: int
+    event_id: int
+    name: str
+    prompt: str
+    cap: int | None
+    state: BreakoutState
+    shared: bool
+    created_at: UtcTime
+    member_count: int
+    members: list[MemberPublic]
+    notes: list[NotePublic]
+
+
+class NoteChoice(BaseModel):
+    """Which notes of the group to report back; all of them when left out."""
+
+    note_ids: list[int] | None = PydanticField(default=None, max_length=200)
+
+
+class ToBoard(NoteChoice):
+    board_id: int
+
+
+class ToBoardResult(BaseModel):
+    board_id: int
+    cards: list[CardPublic]

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from server.models.base import UtcTime, json_list, now_field, optional_time
 from server.models.programmes import SLUG_PATTERN
+from server.models.room import ScreenPublic, TimerPublic
 
 EventStatus = Literal["draft", "live", "ended", "frozen"]
 
@@ -137,3 +138,5 @@ class EventState(BaseModel):
     entries: list[dict[str, Any]] = PydanticField(default_factory=list)
     boards: list[dict[str, Any]] = PydanticField(default_factory=list)
     breakouts: list[dict[str, Any]] = PydanticField(default_factory=list)
+    timer: TimerPublic | None = None
+    screen: ScreenPublic = PydanticField(default_factory=ScreenPublic)

@@ -43,6 +43,23 @@ def may_see(scope: Scope, audience: str) -> bool:
     return False
 
 
+def follow(scope: Scope, type: str, payload: dict[str, Any]) -> None:
+    """Move an attendee's scope between groups as their `breakout.member` rows go by.
+
+    The hub calls this before projecting each row, live and in replay alike, so every row after
+    a move is judged by the groups the attendee is in from then on.
+    """
+    if type != "breakout.member" or scope.attendee_id is None:
+        return
+    for move in payload.get("moves", []):
+        if move["attendee_id"] != scope.attendee_id:
+            continue
+        if move.get("from_breakout_id") is not None:
+            scope.groups.discard(move["from_breakout_id"])
+        if move.get("breakout_id") is not None:
+            scope.groups.add(move["breakout_id"])
+
+
 # type -> function(scope, payload) returning (variant key, data) or None to withhold the row.
 Projection = Callable[[Scope, dict[str, Any]], tuple[str, str, dict[str, Any]] | None]
 PROJECTIONS: dict[str, Projection] = {}

@@ -13,9 +13,10 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from server.models.boards import CardCreate
+from server.models.breakouts import NoteCreate
 from server.realtime import projections  # noqa: F401  (registers the board and card projections)
-from server.realtime.protocol import CardCreateData, VoteSetData
-from server.services import boards
+from server.realtime.protocol import CardCreateData, NoteCreateData, VoteSetData
+from server.services import boards, breakouts, cards, notes, votes
 from server.services.access import Caller
 
 Handler = Callable[[Session, Caller, Any], dict[str, Any]]
@@ -44,7 +45,7 @@ def ping(session: Session, caller: Caller, data: BaseModel) -> dict[str, Any]:
 def card_create(session: Session, caller: Caller, data: CardCreateData) -> dict[str, Any]:
     board = boards.board_or_404(session, data.board_id)
     fields = data.model_dump(exclude={"board_id"})
-    card, _ = boards.create_card(
+    card, _ = cards.create_card(
         session, caller=caller, board=board, data=CardCreate.model_validate(fields)
     )
     return boards.card_as_seen(session, card=card, caller=caller)
@@ -52,5 +53,16 @@ def card_create(session: Session, caller: Caller, data: CardCreateData) -> dict[
 
 @handler("vote.set")
 def vote_set(session: Session, caller: Caller, data: VoteSetData) -> dict[str, Any]:
-    card = boards.card_or_404(session, data.card_id)
-    return boards.set_card_vote(session, caller=caller, card=card, count=data.count).model_dump()
+    card = cards.card_or_404(session, data.card_id)
+    return votes.set_card_vote(session, caller=caller, card=card, count=data.count).model_dump()
+
+
+# -- breakouts: the same service call as POST /breakouts/{id}/notes -------------------------
+
+
+@handler("note.create")
+def note_create(session: Session, caller: Caller, data: NoteCreateData) -> dict[str, Any]:
+    breakout = breakouts.breakout_or_404(session, data.breakout_id)
+    body = NoteCreate(client_id=data.client_id, text=data.text)
+    note, _ = notes.create_note(session, caller=caller, breakout=breakout, data=body)
+    return notes.note_as_seen(session, note=note, caller=caller)

@@ -21,7 +21,7 @@ from typing import Any
 from server.db import Database
 from server.models.events import Event, EventLog
 from server.realtime import protocol
-from server.realtime.audience import Scope, project
+from server.realtime.audience import Scope, follow, project
 from server.realtime.broker import RECONNECTED, Broker
 from server.realtime.log import rows_after
 from server.timeutil import iso
@@ -207,6 +207,7 @@ class Hub:
     def _send_row(self, conn: Connection, row: Row, cache: dict[str, str]) -> None:
         """Project the row for this connection; each distinct variant is encoded once."""
         conn.cursor = row["seq"]
+        follow(conn.scope, row["type"], row["payload"])
         shown = project(conn.scope, row["type"], row["audience"], row["payload"])
         if shown is not None:
             variant, type_, data = shown
@@ -243,14 +244,15 @@ class Hub:
         self._presence_changed(room)
 
     async def _replay(self, room: Room, conn: Connection) -> None:
-        cache: dict[str, str] = {}
+        # The encoding cache is per row: one shared across rows would send the first row's
+        # text for every later one.
         if conn.cursor < room.ring_start:
             rows = await self.fetch_rows(room.event_id, conn.cursor, room.ring_start - conn.cursor)
             for row in rows:
                 self._send_row(conn, row, {})
         for row in room.ring:
             if row["seq"] > conn.cursor:
-                self._send_row(conn, row, cache)
+                self._send_row(conn, row, {})
         conn.cursor = room.last
 
     def detach(self, conn: Connection) -> None:

@@ -26,7 +26,7 @@ from server.models.boards import (
 )
 from server.models.liveblog import EntryPublic
 from server.routes.deps import Actor, CurrentViewer, DbSession, EventById, ProgrammeBySlug
-from server.services import boards, liveblog
+from server.services import boards, cards, liveblog, votes
 from server.services.access import Caller
 
 router = APIRouter(prefix="/api/v1", tags=["boards"])
@@ -42,11 +42,11 @@ def board_dep(board_id: int, session: DbSession) -> Board:
 
 
 def card_dep(card_id: int, session: DbSession) -> Card:
-    return boards.card_or_404(session, card_id)
+    return cards.card_or_404(session, card_id)
 
 
 def theme_dep(theme_id: int, session: DbSession) -> Theme:
-    return boards.theme_or_404(session, theme_id)
+    return votes.theme_or_404(session, theme_id)
 
 
 CurrentCaller = Annotated[Caller, Depends(caller_dep)]
@@ -133,7 +133,7 @@ def create_card(
     caller: CurrentCaller,
 ) -> CardPublic:
     """Post a card: 201, or 200 with the same card when its client_id was seen before."""
-    card, created = boards.create_card(session, caller=caller, board=board, data=body)
+    card, created = cards.create_card(session, caller=caller, board=board, data=body)
     if not created:
         response.status_code = 200
     return _card(session, card, caller)
@@ -144,14 +144,14 @@ def update_card(
     body: CardUpdate, card: CardById, session: DbSession, caller: CurrentCaller
 ) -> CardPublic:
     """Facilitators: status, theme_id, spotlight. The author: text, while the board is open."""
-    boards.update_card(session, caller=caller, card=card, data=body)
+    cards.update_card(session, caller=caller, card=card, data=body)
     return _card(session, card, caller)
 
 
 @router.delete("/cards/{card_id}", status_code=204)
 def delete_card(card: CardById, session: DbSession, caller: CurrentCaller) -> None:
     """Take a card off its board (its facilitators or its author)."""
-    boards.delete_card(session, caller=caller, card=card)
+    cards.delete_card(session, caller=caller, card=card)
 
 
 @router.put("/cards/{card_id}/vote")
@@ -159,19 +159,19 @@ def vote_card(
     body: VoteSet, card: CardById, session: DbSession, caller: CurrentCaller
 ) -> VoteResult:
     """Set this attendee's dots on a card; 409 over_budget past the board's allowance."""
-    return boards.set_card_vote(session, caller=caller, card=card, count=body.count)
+    return votes.set_card_vote(session, caller=caller, card=card, count=body.count)
 
 
 @router.post("/cards/{card_id}/promote", status_code=201)
 def promote_card(card: CardById, session: DbSession, caller: CurrentCaller) -> EntryPublic:
     """Quote the card on the live blog; 409 not_shareable unless its author agreed."""
-    return liveblog.entry_public(boards.promote_card(session, actor=caller.user, card=card))
+    return liveblog.entry_public(cards.promote_card(session, actor=caller.user, card=card))
 
 
 @router.get("/boards/{board_id}/votes")
 def my_votes(board: BoardById, session: DbSession, caller: CurrentCaller) -> MyVotes:
     """Where the calling attendee's dots are on this board, and how many are left."""
-    return boards.my_votes(session, caller=caller, board=board)
+    return votes.my_votes(session, caller=caller, board=board)
 
 
 @router.post("/boards/{board_id}/themes", status_code=201)
@@ -179,7 +179,7 @@ def create_theme(
     body: ThemeCreate, board: BoardById, session: DbSession, caller: CurrentCaller
 ) -> ThemePublic:
     """Add a theme to group cards under."""
-    return _theme(session, boards.create_theme(session, actor=caller.user, board=board, data=body))
+    return _theme(session, votes.create_theme(session, actor=caller.user, board=board, data=body))
 
 
 @router.patch("/themes/{theme_id}")
@@ -187,13 +187,13 @@ def update_theme(
     body: ThemeUpdate, theme: ThemeById, session: DbSession, caller: CurrentCaller
 ) -> ThemePublic:
     """Rename a theme."""
-    return _theme(session, boards.update_theme(session, actor=caller.user, theme=theme, data=body))
+    return _theme(session, votes.update_theme(session, actor=caller.user, theme=theme, data=body))
 
 
 @router.delete("/themes/{theme_id}", status_code=204)
 def delete_theme(theme: ThemeById, session: DbSession, caller: CurrentCaller) -> None:
     """Remove a theme; its cards stay, ungrouped."""
-    boards.delete_theme(session, actor=caller.user, theme=theme)
+    votes.delete_theme(session, actor=caller.user, theme=theme)
 
 
 @router.put("/themes/{theme_id}/vote")
@@ -201,4 +201,4 @@ def vote_theme(
     body: VoteSet, theme: ThemeById, session: DbSession, caller: CurrentCaller
 ) -> VoteResult:
     """Set this attendee's dots on a theme, from the same budget as the board's cards."""
-    return boards.set_theme_vote(session, caller=caller, theme=theme, count=body.count)
+    return votes.set_theme_vote(session, caller=caller, theme=theme, count=body.count)

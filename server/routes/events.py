@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
 from server.models.events import (
     AgendaItemCreate,
@@ -70,25 +70,6 @@ def event_state(event: EventById, session: DbSession, viewer: CurrentViewer) -> 
     role = state.role_for(session, event=event, caller=viewer.caller)
     attendee_id = viewer.attendee.id if viewer.attendee else None
     return state.load_state(session, event=event, role=role, attendee_id=attendee_id)
-
-
-ARCHIVE_DOC = {
-    "description": "The canonical JSON document",
-    "content": {"application/json": {"schema": {"type": "object"}}},
-}
-
-
-@router.get("/events/{event_id}/archive", responses={200: ARCHIVE_DOC})
-def event_archive(event: EventById, session: DbSession, viewer: CurrentViewer) -> Response:
-    """The frozen canonical JSON; 404 until the event is frozen."""
-    state.role_for(session, event=event, caller=viewer.caller)
-    assert event.id is not None
-    row = archive.archive_or_404(session, event.id)
-    return Response(
-        row.document,
-        media_type="application/json",
-        headers={"ETag": f'"{row.sha256}"', "X-Archive-SHA256": row.sha256},
-    )
 
 
 @router.post("/events/{event_id}/agenda", status_code=201)

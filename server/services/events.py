@@ -125,6 +125,8 @@ def transition(session: Session, *, actor: User | None, event: Event, action: st
         raise BadTransition(f"Cannot {action} an event that is {event.status}.")
     event.status = target
     setattr(event, f"{target if target != 'live' else 'started'}_at", utcnow())
+    if target == "ended":
+        archive.close_for_review(session, actor=actor, event=event)
     if target == "frozen":
         archive.freeze(session, event=event)
     return _touch(session, event)

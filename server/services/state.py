@@ -8,7 +8,7 @@ from server.models.breakouts import BreakoutMember
 from server.models.events import Event, EventState
 from server.models.programmes import Programme
 from server.realtime.audience import Scope
-from server.services import boards, events, liveblog, programmes
+from server.services import boards, breakouts, events, liveblog, programmes, room
 from server.services.access import Caller, is_facilitator
 
 
@@ -36,6 +36,11 @@ def load_state(
             boards.board_as_seen(session, board=b, scope=scope)
             for b in boards.event_boards(session, event, include_hidden=role == "facilitator")
         ],
+        breakouts=breakouts.breakouts_as_seen(
+            session, event=event, scope=breakouts.with_groups(session, scope)
+        ),
+        timer=room.current_timer(session, event),
+        screen=room.current_screen(session, event),
     )
 
 

@@ -81,6 +81,38 @@ def apply(state: State, message: dict[str, Any]) -> State:
         for item in board[items] if board else []:
             if item["id"] == data[key]:
                 item["votes"] = data["votes"]
+    elif kind == "timer.started":
+        state["timer"] = data
+    elif kind == "timer.stopped":
+        state["timer"] = None
+    elif kind == "screen.changed":
+        state["screen"] = data
+    elif kind.startswith(("breakout.", "note.")):
+        _apply_breakout(state, kind, data)
     else:
         raise AssertionError(f"the test client does not know how to apply {kind}")
     return state
+
+
+def _group(state: State, breakout_id: int) -> dict[str, Any] | None:
+    return next((b for b in state["breakouts"] if b["id"] == breakout_id), None)
+
+
+def _apply_breakout(state: State, kind: str, data: dict[str, Any]) -> None:
+    """Groups arrive whole (a move carries every group it touched); notes one at a time."""
+    if kind in ("breakout.created", "breakout.updated"):
+        _upsert(state["breakouts"], data)
+    elif kind == "breakout.member":
+        for group in data["breakouts"]:
+            _upsert(state["breakouts"], group)
+    elif kind in ("note.created", "note.updated"):
+        group = _group(state, data["breakout_id"])
+        if group is not None:
+            _upsert(group["notes"], data)
+            group["notes"].sort(key=lambda n: (n["created_at"], n["id"]))
+    elif kind == "note.deleted":
+        for group in state["breakouts"]:
+            _remove(group["notes"], data["id"])
+    else:
+        raise AssertionError(f"the test client does not know how to apply {kind}")
+    state["breakouts"].sort(key=lambda b: b["id"])

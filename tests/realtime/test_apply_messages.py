@@ -54,6 +54,83 @@ def post_card(room: Room, text: str, **extra: Any) -> None:
     ok(room.author.post(f"/api/v1/boards/{room.board()['id']}/cards", json=body))
 
 
+def group(room: Room, name: str) -> dict[str, Any]:
+    return next(b for b in room.state(room.facilitator)["breakouts"] if b["name"] == name)
+
+
+def note(room: Room, text: str) -> dict[str, Any]:
+    groups = room.state(room.facilitator)["breakouts"]
+    return next(n for b in groups for n in b["notes"] if n["text"] == text)
+
+
+def post_note(room: Room, who: httpx.Client, table: str, text: str) -> None:
+    body = {"client_id": str(uuid.uuid4()), "text": text}
+    ok(who.post(f"/api/v1/breakouts/{group(room, table)['id']}/notes", json=body))
+
+
+def edit_note(room: Room, text: str, new: str) -> None:
+    found = note(room, text)
+    body = {"text": new, "version": found["version"]}
+    ok(room.author.patch(f"/api/v1/notes/{found['id']}", json=body))
+
+
+# Author and other attendee sit at different tables, then the other is moved to the author's:
+# a group's notes must reach its members only, until it is shared (and then not held ones).
+BREAKOUT_ACTIONS: dict[str, Callable[[Room], None]] = {
+    "breakout.created": lambda r: ok(
+        r.facilitator.post(
+            f"/api/v1/events/{r.event_id}/breakouts",
+            json={"name": "Table A", "prompt": "What does good look like for safe?"},
+        )
+    ),
+    "breakout.created (capped)": lambda r: ok(
+        r.facilitator.post(
+            f"/api/v1/events/{r.event_id}/breakouts", json={"name": "Table B", "cap": 2}
+        )
+    ),
+    "breakout.member (author joins A)": lambda r: ok(
+        r.author.post(f"/api/v1/breakouts/{group(r, 'Table A')['id']}/join")
+    ),
+    "breakout.member (other joins B)": lambda r: ok(
+        r.other.post(f"/api/v1/breakouts/{group(r, 'Table B')['id']}/join")
+    ),
+    "note.created (group A)": lambda r: post_note(r, r.author, "Table A", "Staff know routines"),
+    "note.updated (group A)": lambda r: edit_note(
+        r, "Staff know routines", "Staff know every resident's routine"
+    ),
+    "note.created (held)": lambda r: post_note(r, r.author, "Table A", "Email jo@example.org"),
+    "note.created (group B)": lambda r: post_note(r, r.other, "Table B", "Map the GP practice"),
+    "breakout.member (other moved to A)": lambda r: ok(
+        r.facilitator.post(
+            f"/api/v1/breakouts/{group(r, 'Table A')['id']}/members",
+            json={"attendee_id": group(r, "Table B")["members"][0]["id"]},
+        )
+    ),
+    "breakout.updated (A shared)": lambda r: ok(
+        r.facilitator.patch(f"/api/v1/breakouts/{group(r, 'Table A')['id']}", json={"shared": True})
+    ),
+    "note.updated (shared, now held)": lambda r: edit_note(
+        r, "Staff know every resident's routine", "Ask sam@example.org about routines"
+    ),
+    "note.deleted": lambda r: ok(
+        r.author.delete(f"/api/v1/notes/{note(r, 'Email jo@example.org')['id']}")
+    ),
+    "breakout.member (balanced)": lambda r: ok(
+        r.facilitator.post(
+            f"/api/v1/events/{r.event_id}/breakouts/assign", json={"strategy": "balanced"}
+        )
+    ),
+    "breakout.member (self, capped)": lambda r: ok(
+        r.facilitator.post(
+            f"/api/v1/events/{r.event_id}/breakouts/assign", json={"strategy": "self", "cap": 3}
+        )
+    ),
+    "breakout.updated (closed)": lambda r: ok(
+        r.facilitator.post(f"/api/v1/events/{r.event_id}/breakouts/close")
+    ),
+}
+
+
 ACTIONS: dict[str, Callable[[Room], None]] = {
     "agenda.created": lambda r: ok(
         r.facilitator.post(
@@ -130,6 +207,28 @@ ACTIONS: dict[str, Callable[[Room], None]] = {
     "board.updated (open again)": lambda r: ok(
         r.facilitator.patch(f"/api/v1/boards/{r.board()['id']}", json={"state": "open"})
     ),
+    "timer.started": lambda r: ok(
+        r.facilitator.post(
+            f"/api/v1/events/{r.event_id}/timer", json={"seconds": 300, "label": "Discuss"}
+        )
+    ),
+    "screen.changed (board)": lambda r: ok(
+        r.facilitator.post(
+            f"/api/v1/events/{r.event_id}/screen",
+            json={"mode": "board", "target_id": r.board()["id"]},
+        )
+    ),
+    "screen.changed (spotlight)": lambda r: ok(
+        r.facilitator.post(
+            f"/api/v1/events/{r.event_id}/screen",
+            json={"mode": "spotlight", "target_id": r.card("Residents ran the garden club")["id"]},
+        )
+    ),
+    "timer.stopped": lambda r: ok(r.facilitator.delete(f"/api/v1/events/{r.event_id}/timer")),
+    "screen.changed (blank)": lambda r: ok(
+        r.facilitator.post(f"/api/v1/events/{r.event_id}/screen", json={"mode": "blank"})
+    ),
+    **BREAKOUT_ACTIONS,
     "event.updated (status)": lambda r: ok(r.facilitator.post(f"/api/v1/events/{r.event_id}/end")),
 }
 

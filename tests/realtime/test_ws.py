@@ -270,3 +270,21 @@ def test_server_killed_and_restarted_loses_nothing_acknowledged(
         resumed.close()
     finally:
         server.stop()
+
+
+def test_resume_from_memory_replays_each_missed_row_once(
+    live_server: LiveServer, api: httpx.Client, live_world: World
+) -> None:
+    """With another socket keeping the room open, replay comes from the in-memory ring."""
+    event_id = live_world.event.id
+    start = api.get(f"/api/v1/events/{event_id}/state").json()["seq"]
+    keeper = Client(live_server.ws_url, event_id, since=start)
+    keeper.until(lambda m: m["type"] == "hello")
+    add_items(api, event_id, [f"ring {n}" for n in range(6)])
+    keeper.until_seq(start + 6)
+    late = Client(live_server.ws_url, event_id, since=start + 1)
+    late.until_seq(start + 6)
+    assert late.seqs == [start + 2, start + 3, start + 4, start + 5, start + 6]
+    assert [m["data"]["title"] for m in late.logged] == [f"ring {n}" for n in range(1, 6)]
+    keeper.close()
+    late.close()

@@ -81,10 +81,15 @@ def test_frozen_event_refuses_every_write(client: TestClient, db: Database) -> N
     assert state["event"]["title"] == world.event.title and len(state["agenda"]) == 2
 
 
-def test_archive_is_404_before_freezing(client: TestClient, world: World) -> None:
-    login(client, world.facilitator)
+def test_archive_before_freezing_is_a_draft_for_facilitators_only(
+    client: TestClient, world: World
+) -> None:
+    client.cookies.clear()
     response = client.get(f"/api/v1/events/{world.event.id}/archive")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    login(client, world.facilitator)
+    draft = client.get(f"/api/v1/events/{world.event.id}/archive")
+    assert draft.status_code == 200 and draft.headers["x-archive-draft"] == "true"
 
 
 @pytest.mark.parametrize(

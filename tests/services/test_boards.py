@@ -17,7 +17,7 @@ import pytest
 from sqlmodel import Session, col, func, select
 
 from server.db import Database
-from server.errors import Conflict, EventFrozen, Forbidden, NotFound, RateLimited
+from server.errors import BadInput, Conflict, EventFrozen, Forbidden, NotFound, RateLimited
 from server.models.attendees import Attendee
 from server.models.boards import (
     Board,
@@ -32,7 +32,7 @@ from server.models.boards import (
 from server.models.events import Event, EventLog
 from server.models.liveblog import Entry
 from server.realtime.audience import Scope, project
-from server.services import attendees, boards, events, state
+from server.services import attendees, boards, cards, events, state, votes
 from server.services.access import Caller
 from server.settings import Settings
 from tests.factories import World, make_event, make_programme, make_user, make_world
@@ -80,7 +80,7 @@ def make_board(session: Session, world: World, **fields: Any) -> Board:
 
 def post(session: Session, caller: Caller, board: Board, text: str, **fields: Any) -> Card:
     data = CardCreate(client_id=str(uuid.uuid4()), text=text, **fields)
-    card, created = boards.create_card(session, caller=caller, board=board, data=data)
+    card, created = cards.create_card(session, caller=caller, board=board, data=data)
     assert created
     return card
 
@@ -94,7 +94,7 @@ def last_row(session: Session, event_id: int) -> EventLog:
 
 
 def moderate(session: Session, world: World, card: Card, **changes: Any) -> Card:
-    return boards.update_card(
+    return cards.update_card(
         session, caller=Caller(user=world.facilitator), card=card, data=CardUpdate(**changes)
     )
 
@@ -129,12 +129,12 @@ def board_of(session: Session, room: Room) -> Board:
 def test_the_same_client_id_makes_one_card(db: Database, room: Room) -> None:
     data = CardCreate(client_id=str(uuid.uuid4()), text="Residents chose the menu")
     with db.session() as s:
-        first, created = boards.create_card(
+        first, created = cards.create_card(
             s, caller=room.amy.caller, board=board_of(s, room), data=data
         )
         assert created
     with db.session() as s:
-        again, created = boards.create_card(
+        again, created = cards.create_card(
             s, caller=room.amy.caller, board=board_of(s, room), data=data
         )
         assert not created and again.id == first.id
@@ -146,9 +146,9 @@ def test_the_same_client_id_makes_one_card(db: Database, room: Room) -> None:
 def test_someone_elses_client_id_is_a_conflict(db: Database, room: Room) -> None:
     data = CardCreate(client_id="same-id", text="Residents chose the menu")
     with db.session() as s:
-        boards.create_card(s, caller=room.amy.caller, board=board_of(s, room), data=data)
+        cards.create_card(s, caller=room.amy.caller, board=board_of(s, room), data=data)
     with db.session() as s, pytest.raises(Conflict):
-        boards.create_card(s, caller=room.ben.caller, board=board_of(s, room), data=data)
+        cards.create_card(s, caller=room.ben.caller, board=board_of(s, room), data=data)
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ def test_racing_retries_make_one_card_on_postgres(pg_db: Database) -> None:
 
     def first() -> None:
         with pg_db.session() as s:
-            card, created = boards.create_card(
+            card, created = cards.create_card(
                 s, caller=amy.caller, board=boards.board_or_404(s, board_id), data=data
             )
             results["first"] = (card.id, created)
@@ -182,7 +182,7 @@ def test_racing_retries_make_one_card_on_postgres(pg_db: Database) -> None:
     def retry() -> None:
         first_inserted.wait(10)
         with pg_db.session() as s:
-            card, created = boards.create_card(
+            card, created = cards.create_card(
                 s, caller=amy.caller, board=boards.board_or_404(s, board_id), data=data
             )
             results["retry"] = (card.id, created)
@@ -236,13 +236,13 @@ def test_an_author_edit_is_screened_again(db: Database, room: Room) -> None:
         card = post(s, room.amy.caller, board_of(s, room), "Call me on 07700 900123")
         assert card.status == "pending"
         edit = CardUpdate(text="Ask me at the break")
-        boards.update_card(s, caller=room.amy.caller, card=card, data=edit)
+        cards.update_card(s, caller=room.amy.caller, card=card, data=edit)
         assert (card.status, card.held_reason) == ("visible", "")
         edit = CardUpdate(text="Write to amy@example.org")
-        boards.update_card(s, caller=room.amy.caller, card=card, data=edit)
+        cards.update_card(s, caller=room.amy.caller, card=card, data=edit)
         assert (card.status, card.held_reason) == ("pending", "looks like an email address")
         with pytest.raises(Forbidden):
-            boards.update_card(s, caller=room.ben.caller, card=card, data=edit)
+            cards.update_card(s, caller=room.ben.caller, card=card, data=edit)
 
 
 # -- what each viewer receives --------------------------------------------------------------------
@@ -356,7 +356,7 @@ def loaded_boards(db: Database, room: Room, scope: Scope) -> tuple[int, list[dic
 def apply(boards_seen: list[dict[str, Any]], type: str, data: dict[str, Any], scope: Scope) -> None:
     """What a client does with each message, written once, as the phone's code would."""
     by_id = {b["id"]: b for b in boards_seen}
-    cards = {c["id"]: (b, c) for b in boards_seen for c in b["cards"]}
+    by_card = {c["id"]: (b, c) for b in boards_seen for c in b["cards"]}
     if type in ("board.created", "board.updated"):
         if data["id"] in by_id:
             boards_seen.remove(by_id[data["id"]])
@@ -364,13 +364,13 @@ def apply(boards_seen: list[dict[str, Any]], type: str, data: dict[str, Any], sc
             boards_seen.append(data)
         boards_seen.sort(key=lambda b: b["id"])
     elif type in ("card.created", "card.updated"):
-        if data["id"] in cards:
-            board, old = cards[data["id"]]
+        if data["id"] in by_card:
+            board, old = by_card[data["id"]]
             board["cards"].remove(old)
         by_id[data["board_id"]]["cards"].append(data)
         by_id[data["board_id"]]["cards"].sort(key=lambda c: c["id"])
-    elif type == "card.deleted" and data["id"] in cards:
-        board, old = cards[data["id"]]
+    elif type == "card.deleted" and data["id"] in by_card:
+        board, old = by_card[data["id"]]
         board["cards"].remove(old)
     elif type in ("theme.created", "theme.updated"):
         themes = by_id[data["board_id"]]["themes"]
@@ -396,35 +396,33 @@ def act_out_a_session(db: Database, room: Room) -> None:
         held = post(s, amy.caller, board, "Mrs B, room 4, M1 1AE", anonymous=True)
         other = post(s, ben.caller, board, "Agency staff don't know residents", column="Concerning")
         doomed = post(s, ben.caller, board, "Typo card")
-        theme = boards.create_theme(
+        theme = votes.create_theme(
             s, actor=world.facilitator, board=board, data=ThemeCreate(title="Staffing")
         )
     with db.session() as s:
         moderate(s, world, held, status="visible")
         moderate(s, world, other, theme_id=theme.id, spotlight=True)
-        boards.set_card_vote(s, caller=ben.caller, card=kept, count=2)
-        boards.set_theme_vote(s, caller=amy.caller, theme=theme, count=1)
-        boards.update_card(
+        votes.set_card_vote(s, caller=ben.caller, card=kept, count=2)
+        votes.set_theme_vote(s, caller=amy.caller, theme=theme, count=1)
+        cards.update_card(
             s, caller=amy.caller, card=kept, data=CardUpdate(text="Garden: ring 07700 900123")
         )
-        boards.delete_card(s, caller=ben.caller, card=doomed)
+        cards.delete_card(s, caller=ben.caller, card=doomed)
         moderate(s, world, other, status="hidden")
-        boards.update_theme(
-            s, actor=world.facilitator, theme=theme, data=ThemeUpdate(title="Staff")
-        )
+        votes.update_theme(s, actor=world.facilitator, theme=theme, data=ThemeUpdate(title="Staff"))
     with db.session() as s:
         board = board_of(s, room)
         boards.update_board(
             s, actor=world.facilitator, board=board, data=BoardUpdate(state="hidden")
         )
-        moderate(s, world, boards.card_or_404(s, held.id), spotlight=True)
+        moderate(s, world, cards.card_or_404(s, held.id), spotlight=True)
         boards.update_board(
             s,
             actor=world.facilitator,
             board=board,
             data=BoardUpdate(state="open", title="Brilliance"),
         )
-        boards.delete_theme(s, actor=world.facilitator, theme=boards.theme_or_404(s, theme.id))
+        votes.delete_theme(s, actor=world.facilitator, theme=votes.theme_or_404(s, theme.id))
         second = make_board(s, world, title="What next?", moderation="pre")
         post(s, ben.caller, second, "More training on medicines")
         boards.update_board(
@@ -459,33 +457,33 @@ def test_dots_come_from_one_budget_per_board(db: Database, room: Room) -> None:
     with db.session() as s:
         board = board_of(s, room)
         first, second = post(s, amy, board, "One"), post(s, amy, board, "Two")
-        theme = boards.create_theme(
+        theme = votes.create_theme(
             s, actor=room.world.facilitator, board=board, data=ThemeCreate(title="T")
         )
-        assert boards.set_card_vote(s, caller=amy, card=first, count=2).remaining == 1
-        with pytest.raises(boards.OverBudget):
-            boards.set_card_vote(s, caller=amy, card=second, count=2)
-        with pytest.raises(boards.OverBudget):
-            boards.set_theme_vote(s, caller=amy, theme=theme, count=2)
-        assert boards.set_theme_vote(s, caller=amy, theme=theme, count=1).remaining == 0
+        assert votes.set_card_vote(s, caller=amy, card=first, count=2).remaining == 1
+        with pytest.raises(votes.OverBudget):
+            votes.set_card_vote(s, caller=amy, card=second, count=2)
+        with pytest.raises(votes.OverBudget):
+            votes.set_theme_vote(s, caller=amy, theme=theme, count=2)
+        assert votes.set_theme_vote(s, caller=amy, theme=theme, count=1).remaining == 0
         # Setting a card's dots replaces them, so lowering frees budget at once.
-        assert boards.set_card_vote(s, caller=amy, card=first, count=0).remaining == 2
-        result = boards.set_card_vote(s, caller=room.ben.caller, card=second, count=3)
+        assert votes.set_card_vote(s, caller=amy, card=first, count=0).remaining == 2
+        result = votes.set_card_vote(s, caller=room.ben.caller, card=second, count=3)
         assert (result.votes, result.count, result.remaining) == (3, 3, 0)
         # Dots on a card a facilitator hides are handed back.
         moderate(s, room.world, second, status="hidden")
-        assert boards.my_votes(s, caller=room.ben.caller, board=board).remaining == 3
+        assert votes.my_votes(s, caller=room.ben.caller, board=board).remaining == 3
         with pytest.raises(Conflict):
-            boards.set_card_vote(s, caller=room.ben.caller, card=second, count=1)
+            votes.set_card_vote(s, caller=room.ben.caller, card=second, count=1)
         with pytest.raises(Forbidden):
-            boards.set_card_vote(s, caller=Caller(user=room.world.facilitator), card=first, count=1)
+            votes.set_card_vote(s, caller=Caller(user=room.world.facilitator), card=first, count=1)
 
 
 def test_vote_changed_carries_the_new_total(db: Database, room: Room) -> None:
     with db.session() as s:
         card = post(s, room.amy.caller, board_of(s, room), "One")
-        boards.set_card_vote(s, caller=room.amy.caller, card=card, count=1)
-        boards.set_card_vote(s, caller=room.ben.caller, card=card, count=2)
+        votes.set_card_vote(s, caller=room.amy.caller, card=card, count=1)
+        votes.set_card_vote(s, caller=room.ben.caller, card=card, count=2)
         row = last_row(s, room.world.event.id)
         assert (row.type, row.audience) == ("vote.changed", "public")
         assert row.payload == {"board_id": room.board_id, "card_id": card.id, "votes": 3}
@@ -497,14 +495,14 @@ def test_vote_changed_carries_the_new_total(db: Database, room: Room) -> None:
 def test_an_attendee_may_post_ten_cards_a_minute(db: Database, room: Room) -> None:
     with db.session() as s:
         board = board_of(s, room)
-        for n in range(boards.CARD_RATE_LIMIT):
+        for n in range(cards.CARD_RATE_LIMIT):
             post(s, room.amy.caller, board, f"Card {n}")
         with pytest.raises(RateLimited) as caught:
             post(s, room.amy.caller, board, "One too many")
         assert caught.value.headers is not None
-        assert 1 <= int(caught.value.headers["Retry-After"]) <= boards.CARD_RATE_WINDOW
+        assert 1 <= int(caught.value.headers["Retry-After"]) <= cards.CARD_RATE_WINDOW
         post(s, room.ben.caller, board, "Ben is not limited by Amy")
-        for n in range(boards.CARD_RATE_LIMIT + 1):
+        for n in range(cards.CARD_RATE_LIMIT + 1):
             post(s, Caller(user=room.world.facilitator), board, f"Facilitator {n}")
 
 
@@ -512,7 +510,7 @@ def test_a_frozen_event_refuses_every_board_write(db: Database, room: Room) -> N
     world, amy = room.world, room.amy
     with db.session() as s:
         card = post(s, amy.caller, board_of(s, room), "Before the end", shareable=True)
-        theme = boards.create_theme(
+        theme = votes.create_theme(
             s, actor=world.facilitator, board=board_of(s, room), data=ThemeCreate(title="T")
         )
         event = s.get(Event, world.event.id)
@@ -522,23 +520,23 @@ def test_a_frozen_event_refuses_every_board_write(db: Database, room: Room) -> N
     with db.session() as s:
         board, event = board_of(s, room), s.get(Event, world.event.id)
         assert event is not None
-        card, theme = boards.card_or_404(s, card.id), boards.theme_or_404(s, theme.id)
+        card, theme = cards.card_or_404(s, card.id), votes.theme_or_404(s, theme.id)
         attempts = [
             lambda: make_board(s, world),
             lambda: boards.update_board(
                 s, actor=world.facilitator, board=board, data=BoardUpdate(title="x")
             ),
             lambda: post(s, amy.caller, board, "After the end"),
-            lambda: boards.update_card(s, caller=amy.caller, card=card, data=CardUpdate(text="x")),
+            lambda: cards.update_card(s, caller=amy.caller, card=card, data=CardUpdate(text="x")),
             lambda: moderate(s, world, card, status="hidden"),
-            lambda: boards.delete_card(s, caller=amy.caller, card=card),
-            lambda: boards.set_card_vote(s, caller=amy.caller, card=card, count=1),
-            lambda: boards.set_theme_vote(s, caller=amy.caller, theme=theme, count=1),
-            lambda: boards.create_theme(
+            lambda: cards.delete_card(s, caller=amy.caller, card=card),
+            lambda: votes.set_card_vote(s, caller=amy.caller, card=card, count=1),
+            lambda: votes.set_theme_vote(s, caller=amy.caller, theme=theme, count=1),
+            lambda: votes.create_theme(
                 s, actor=world.facilitator, board=board, data=ThemeCreate(title="x")
             ),
-            lambda: boards.delete_theme(s, actor=world.facilitator, theme=theme),
-            lambda: boards.promote_card(s, actor=world.facilitator, card=card),
+            lambda: votes.delete_theme(s, actor=world.facilitator, theme=theme),
+            lambda: cards.promote_card(s, actor=world.facilitator, card=card),
         ]
         for attempt in attempts:
             with pytest.raises(EventFrozen):
@@ -549,23 +547,21 @@ def test_promoting_quotes_a_shareable_card_once(db: Database, room: Room) -> Non
     with db.session() as s:
         board = board_of(s, room)
         card = post(s, room.amy.caller, board, "Residents planned\nthe garden", shareable=True)
-        entry = boards.promote_card(s, actor=room.world.facilitator, card=card)
+        entry = cards.promote_card(s, actor=room.world.facilitator, card=card)
         assert (entry.kind, entry.body, entry.attribution) == (
             "quote",
             "> Residents planned\n> the garden",
             "Amy",
         )
-        assert boards.promote_card(s, actor=room.world.facilitator, card=card).id == entry.id
+        assert cards.promote_card(s, actor=room.world.facilitator, card=card).id == entry.id
         private = post(s, room.amy.caller, board, "Just for the room")
-        with pytest.raises(boards.NotShareable):
-            boards.promote_card(s, actor=room.world.facilitator, card=private)
+        with pytest.raises(cards.NotShareable):
+            cards.promote_card(s, actor=room.world.facilitator, card=private)
         anonymous = post(s, room.ben.caller, board, "Quietly proud", shareable=True, anonymous=True)
-        assert (
-            boards.promote_card(s, actor=room.world.facilitator, card=anonymous).attribution == ""
-        )
+        assert cards.promote_card(s, actor=room.world.facilitator, card=anonymous).attribution == ""
         held = post(s, room.ben.caller, board, "Ring 07700 900123", shareable=True)
         with pytest.raises(Conflict):
-            boards.promote_card(s, actor=room.world.facilitator, card=held)
+            cards.promote_card(s, actor=room.world.facilitator, card=held)
         assert s.exec(select(func.count()).select_from(Entry)).one() == 2
 
 
@@ -628,12 +624,12 @@ def test_deleting_a_theme_ungroups_its_cards_and_says_so(db: Database, room: Roo
     with db.session() as s:
         board = board_of(s, room)
         card = post(s, room.amy.caller, board, "Lovely lunch")
-        theme = boards.create_theme(
+        theme = votes.create_theme(
             s, actor=room.world.facilitator, board=board, data=ThemeCreate(title="Food")
         )
         moderate(s, room.world, card, theme_id=theme.id)
-        boards.delete_theme(s, actor=room.world.facilitator, theme=theme)
-        assert boards.card_or_404(s, card.id).theme_id is None
+        votes.delete_theme(s, actor=room.world.facilitator, theme=theme)
+        assert cards.card_or_404(s, card.id).theme_id is None
         rows = s.exec(
             select(EventLog)
             .where(EventLog.event_id == room.world.event.id)
@@ -642,3 +638,17 @@ def test_deleting_a_theme_ungroups_its_cards_and_says_so(db: Database, room: Roo
         ).all()
         assert [r.type for r in rows] == ["theme.deleted", "card.updated"]
         assert rows[1].payload["theme_id"] is None
+
+
+def test_board_titles_and_prompts_are_trimmed_and_a_blank_title_refused(
+    db: Database, room: Room
+) -> None:
+    with db.session() as s:
+        board = make_board(s, room.world, title="  Next steps  ", prompt=" What now? ")
+        assert (board.title, board.prompt) == ("Next steps", "What now?")
+        with pytest.raises(BadInput, match="title"):
+            boards.update_board(
+                s, actor=room.world.facilitator, board=board, data=BoardUpdate(title="   ")
+            )
+        with pytest.raises(BadInput, match="title"):
+            make_board(s, room.world, title=" ")

@@ -57,6 +57,9 @@ export class Live {
     this.quietTimer = null;
     this.pingTimer = null;
     window.addEventListener("online", () => this.reconnectSoon(0));
+    // A socket can outlive the network (Chromium keeps it open while offline): treat it as gone,
+    // so the outbox queues visibly, and come back when the browser is online again.
+    window.addEventListener("offline", () => this.drop());
   }
 
   async start() {
@@ -137,9 +140,21 @@ export class Live {
       return;
     }
     this.status("offline", { code: event.code });
+    if (navigator.onLine === false) return; // the "online" event reconnects
     // 4408: we were too slow; 4000: we closed to resync. Both come straight back.
     const delay = event.code === 4408 || event.code === 4000 ? 0 : this.backoff();
     this.reconnectSoon(delay);
+  }
+
+  /** Let go of the socket at once; a dead network may never deliver its close event. */
+  drop() {
+    const ws = this.ws;
+    if (!ws || this.stopped) return;
+    this.ws = null; // so its late close event, if any, is ignored
+    clearTimeout(this.quietTimer);
+    clearTimeout(this.pingTimer);
+    ws.close(4000);
+    this.status("offline", { code: 4000 });
   }
 
   backoff() {

@@ -1,0 +1,284 @@
+"""Exports of an archive document: Markdown, CSV of cards, PDF. Rendered from the document alone.
+
+A draft (a live event's document, for its facilitators) says so at the top of every format
+that has a top; its CSV says so in its file name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import CoreFont
+
+from server.services.archive_views import Summary, local, plain, summarise
+
+Doc = dict[str, Any]
+DRAFT_NOTE = "DRAFT, not frozen: this record can still change."
+CSV_COLUMNS = ("card_id", "board", "column", "theme", "votes", "text", "created_at")
+# Spreadsheets run a cell that starts like a formula; a leading apostrophe keeps it text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Quotes, dashes, ellipsis and bullet, by code point, as the built-in PDF fonts can show them.
+TYPOGRAPHY = str.maketrans(
+    {
+        0x2018: "'",
+        0x2019: "'",
+        0x201C: '"',
+        0x201D: '"',
+        0x2013: "-",
+        0x2014: "-",
+        0x2026: "...",
+        0x2022: "*",
+    }
+)
+
+
+def filename(doc: Doc, extension: str) -> str:
+    suffix = "-draft" if doc.get("draft") else ""
+    return f"{doc['programme']['slug']}-{doc['event']['slug']}{suffix}.{extension}"
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+
+
+def to_markdown(doc: Doc, zone: ZoneInfo) -> str:
+    """The summary as Markdown: figures, agenda with entries, boards, breakouts, actions."""
+    s = summarise(doc)
+    out = [f"# {s.event['title']}", "", _byline(s, zone), ""]
+    if s.draft:
+        out += [f"> **{DRAFT_NOTE}**", ""]
+    out += ["## In figures", ""] + [f"- {label}: {value}" for label, value in s.figures] + [""]
+    out += ["## Agenda", ""]
+    for item in s.sessions:
+        when = local(item["starts_at"], zone)
+        out += [f"### {when + ' ' if when else ''}{item['title']}", ""]
+        if item["speakers"]:
+            out += [f"*{', '.join(item['speakers'])}*", ""]
+        out += _entries_md(item["entries"], zone)
+    if s.loose_entries:
+        out += ["### Through the day", "", *_entries_md(s.loose_entries, zone)]
+    if s.key_moments:
+        out += ["## Key moments", ""]
+        out += [
+            f"- {local(e['created_at'], zone)} {_line(plain(e['html']))}" for e in s.key_moments
+        ]
+        out.append("")
+    for board in s.boards:
+        out += _board_md(board)
+    for group in s.breakouts:
+        out += [f"## Breakout: {group['name']}", ""]
+        out += [f"_{group['prompt']}_", ""] if group["prompt"] else []
+        out += [f"- {_line(n['text'])}" for n in group["notes"]] + [""]
+    out += _actions_md(s)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _byline(s: Summary, zone: ZoneInfo) -> str:
+    parts = [s.programme["title"], s.event["venue"], local(s.event["starts_at"], zone, "%d %B %Y")]
+    return " · ".join(p for p in parts if p)
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _entries_md(entries: list[Doc], zone: ZoneInfo) -> list[str]:
+    out = []
+    for e in entries:
+        body = plain(e["html"])
+        if e["kind"] == "quote":
+            body = "> " + body.replace("\n", "\n> ")
+            body += f"\n>\n> — {e['attribution']}" if e["attribution"] else ""
+        out += [f"**{local(e['created_at'], zone)}**", "", body, ""]
+    return out
+
+
+def _board_md(board: Doc) -> list[str]:
+    out = [f"## Board: {board['title']}", ""]
+    out += [f"_{board['prompt']}_", ""] if board["prompt"] else []
+    for theme in board["themes"]:
+        out += [f"### {theme['title']} ({theme['total']} votes)", ""]
+        out += [f"- {_line(c['text'])} ({c['votes']})" for c in theme["items"]] + [""]
+    if board["unthemed"]:
+        out += ["### Other cards" if board["themes"] else "### Cards", ""]
+        out += [f"- {_line(c['text'])} ({c['votes']})" for c in board["unthemed"]] + [""]
+    return out
+
+
+def _actions_md(s: Summary) -> list[str]:
+    out: list[str] = []
+    if s.actions:
+        out += ["## Actions raised", "", "| Action | Owner | Involve | Target date | Status |"]
+        out.append("|---|---|---|---|---|")
+        for a in s.actions:
+            cells = [a["title"], a["owner"], ", ".join(a["involve"]), a["target_date"] or ""]
+            out.append("| " + " | ".join(_cell(c) for c in [*cells, a["status"]]) + " |")
+        out.append("")
+    if s.progress:
+        out += ["## Progress on earlier actions", ""]
+        out += [f"- **{_line(u['action_title'])}**: {_line(u['text'])}" for u in s.progress]
+        out.append("")
+    return out
+
+
+def _cell(text: str) -> str:
+    return _line(text).replace("|", "\\|")
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+
+def to_csv(doc: Doc) -> str:
+    """One row per archived card: board, column, theme, votes, text, created time."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for board in doc.get("boards", []):
+        themes = {t["id"]: t["title"] for t in board["themes"]}
+        for card in board["cards"]:
+            theme = themes.get(card["theme_id"], "")
+            row = [card["id"], board["title"], card["column"], theme, card["votes"], card["text"]]
+            writer.writerow([_not_formula(v) for v in [*row, card["created_at"]]])
+    return out.getvalue()
+
+
+def _not_formula(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+# -- PDF --------------------------------------------------------------------------------------
+
+
+class _Pdf(FPDF):
+    draft = False
+
+    def header(self) -> None:
+        if self.draft:
+            self.set_font("helvetica", "B", 9)
+            self.set_text_color(160, 30, 30)
+            self.cell(0, 6, DRAFT_NOTE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_text_color(0, 0, 0)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("helvetica", "", 8)
+        self.cell(0, 6, f"Page {self.page_no()}", align="C")
+
+
+def _latin(text: str) -> str:
+    """The built-in PDF fonts cover Latin-1: typographic marks become their plain forms."""
+    text = text.translate(TYPOGRAPHY)
+    text = unicodedata.normalize("NFKC", text)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def to_pdf(doc: Doc, zone: ZoneInfo) -> bytes:
+    """The summary as a PDF with the same parts as the page, vote bars drawn as boxes."""
+    s = summarise(doc)
+    pdf = _Pdf(format="A4")
+    pdf.draft = s.draft
+    pdf.set_title(_latin(s.event["title"]))
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.add_page()
+    _text(pdf, s.event["title"], 18, "B")
+    _text(pdf, _byline(s, zone), 10)
+    _heading(pdf, "In figures")
+    _text(pdf, "   ".join(f"{label}: {value}" for label, value in s.figures), 10)
+    _heading(pdf, "Agenda")
+    for item in s.sessions:
+        when = local(item["starts_at"], zone)
+        _text(pdf, f"{when + '  ' if when else ''}{item['title']}", 11, "B")
+        for e in item["entries"]:
+            _text(pdf, f"{local(e['created_at'], zone)}  {plain(e['html'])}", 10)
+    for e in s.loose_entries:
+        _text(pdf, f"{local(e['created_at'], zone)}  {plain(e['html'])}", 10)
+    if s.key_moments:
+        _heading(pdf, "Key moments")
+        for e in s.key_moments:
+            _text(pdf, f"{local(e['created_at'], zone)}  {plain(e['html'])}", 10)
+    for board in s.boards:
+        _board_pdf(pdf, board)
+    for group in s.breakouts:
+        _heading(pdf, f"Breakout: {group['name']}")
+        for note in group["notes"]:
+            _text(pdf, f"- {note['text']}", 10)
+    if s.actions:
+        _heading(pdf, "Actions raised")
+        for a in s.actions:
+            who = f"{a['owner'] or 'no owner yet'}; involve {', '.join(a['involve']) or '-'}"
+            _text(pdf, f"{a['title']} ({a['status']}, {who}, by {a['target_date'] or '-'})", 10)
+    if s.progress:
+        _heading(pdf, "Progress on earlier actions")
+        for u in s.progress:
+            _text(pdf, f"{u['action_title']}: {u['text']}", 10)
+    return bytes(pdf.output())
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(3)
+    _text(pdf, text, 14, "B")
+
+
+def _text(pdf: FPDF, text: str, size: int, style: str = "") -> None:
+    """Paragraphs wrapped here: fpdf2's own line breaking costs milliseconds per card."""
+    pdf.set_font("helvetica", style, size)
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    for line in _wrap(pdf, _latin(text), width):
+        pdf.cell(0, size * 0.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Greedy word wrap by the current font's real widths; overlong words are cut."""
+    lines: list[str] = []
+    # The built-in fonts' width table (thousandths of the font size) is all it takes to measure.
+    font = pdf.current_font
+    assert isinstance(font, CoreFont)
+    # Keyed by character for the built-in fonts, whatever fpdf2's annotation says.
+    widths: Mapping[str, float] = font.cw
+    scale = pdf.font_size / 1000
+
+    def measure(word: str) -> float:
+        return float(sum(widths.get(ch, 600) for ch in word)) * scale
+
+    space = measure(" ")
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for word in paragraph.split():
+            size = measure(word)
+            while size > width:
+                cut = max(1, int(len(word) * width / size))
+                lines, line, used = [*lines, line] if line else lines, "", 0.0
+                lines.append(word[:cut])
+                word = word[cut:]
+                size = measure(word)
+            if line and used + space + size > width:
+                lines.append(line)
+                line, used = "", 0.0
+            line, used = (f"{line} {word}", used + space + size) if line else (word, size)
+        lines.append(line)
+    return lines
+
+
+def _board_pdf(pdf: FPDF, board: Doc) -> None:
+    _heading(pdf, f"Board: {board['title']}")
+    for theme in board["themes"]:
+        _text(pdf, f"{theme['title']}: {theme['total']} votes", 11, "B")
+        width = 120 * theme["total"] / board["top"]
+        if width:
+            pdf.set_fill_color(40, 90, 160)
+            pdf.rect(pdf.l_margin, pdf.get_y(), width, 2.5, style="F")
+            pdf.ln(4)
+        for card in theme["items"]:
+            _text(pdf, f"- {card['text']} ({card['votes']})", 10)
+    if board["unthemed"]:
+        _text(pdf, "Other cards" if board["themes"] else "Cards", 11, "B")
+        for card in board["unthemed"]:
+            _text(pdf, f"- {card['text']} ({card['votes']})", 10)

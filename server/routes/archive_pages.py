@@ -1,0 +1,240 @@
+"""Archive pages: a programme's archive, an event's summary, and the console's review and
+action check-in."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from server.errors import GlimpseError, NotSignedIn
+from server.models.actions import ACTION_STATUSES, ActionCreate, ProgressCreate
+from server.models.programmes import Programme
+from server.routes import console
+from server.routes.archive import ActionById, today
+from server.routes.deps import AppSettings, CurrentViewer, DbSession, EventById, ProgrammeBySlug
+from server.services import actions, archive, archive_views, events, programme_archive, search
+from server.services import liveblog_pages as pages
+from server.services import programmes as programme_service
+from server.services.access import require_event_facilitator
+from server.settings import Settings
+
+router = APIRouter(tags=["archive pages"], include_in_schema=False)
+FormStr = Annotated[str, Form()]
+
+
+def _helpers(settings: Settings) -> dict[str, Any]:
+    zone = ZoneInfo(settings.timezone)
+    return {
+        "at": lambda value, fmt="%H:%M": archive_views.local(value, zone, fmt),
+        "bar_width": archive_views.bar_width,
+        "safe_html": archive_views.safe_html,
+    }
+
+
+def _readable(session: DbSession, viewer: CurrentViewer, programme: Programme) -> None:
+    """Private programmes send a person to sign in first."""
+    try:
+        programme_service.read_programme(session, actor=viewer.user, programme=programme)
+    except NotSignedIn as exc:
+        raise console.SignInFirst() from exc
+
+
+# -- public pages -------------------------------------------------------------------------------
+
+
+@router.get("/p/{slug}", response_class=HTMLResponse)
+def programme_page(
+    request: Request,
+    programme: ProgrammeBySlug,
+    session: DbSession,
+    viewer: CurrentViewer,
+    settings: AppSettings,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """Every event of the programme, what recurs between them, the action plan, and search."""
+    _readable(session, viewer, programme)
+    line = programme_archive.timeline(session, programme)
+    past = programme_archive.extracts(session, line.frozen)
+    found = search.search(session, actor=viewer.user, programme=programme, query=q) if q else None
+    plan = actions.actions_public(
+        session, actions.list_actions(session, programme), today(settings)
+    )
+    return console.page(
+        request,
+        "archive/programme.html",
+        programme=programme,
+        timeline=line,
+        chart=programme_archive.participation_chart(past),
+        past=past,
+        recurring=programme_archive.recurring_themes(past),
+        boards=programme_archive.programme_boards(session, user=viewer.user, programme=programme),
+        actions=plan,
+        query=q,
+        results=found,
+        noindex=programme.visibility != "public",
+        viewer=viewer,
+        **_helpers(settings),
+    )
+
+
+@router.get("/p/{slug}/{event_slug}/summary", response_class=HTMLResponse)
+def summary_page(
+    request: Request,
+    programme: ProgrammeBySlug,
+    event_slug: str,
+    session: DbSession,
+    viewer: CurrentViewer,
+    settings: AppSettings,
+) -> Response:
+    """The day in one page, from its frozen document (or a draft, for its facilitators)."""
+    _readable(session, viewer, programme)
+    event = pages.event_at(session, programme, event_slug)
+    record = archive.record_for(session, caller=viewer.caller, event=event)
+    return console.page(
+        request,
+        "archive/summary.html",
+        s=archive_views.summarise(record.document),
+        sha256=record.sha256,
+        event_id=event.id,
+        programme=programme,
+        noindex=programme.visibility != "public" or record.draft,
+        **_helpers(settings),
+    )
+
+
+# -- console --------------------------------------------------------------------------------------
+
+
+def _console_event(session: DbSession, viewer: CurrentViewer, event: Any) -> dict[str, Any]:
+    """The signed-in facilitator of this event, the event and its programme, for a page."""
+    viewer = console.signed_in(viewer)
+    require_event_facilitator(session, viewer.user, event)
+    programme = session.get(Programme, event.programme_id)
+    return {"viewer": viewer, "event": event, "programme": programme}
+
+
+@router.get("/console/events/{event_id}/review", response_class=HTMLResponse)
+def review_page(
+    request: Request,
+    event: EventById,
+    session: DbSession,
+    viewer: CurrentViewer,
+    settings: AppSettings,
+) -> Response:
+    """What freezing will archive, and what is still held back for a decision."""
+    context = _console_event(session, viewer, event)
+    summary = archive_views.summarise(
+        archive.draft_document(session, actor=context["viewer"].user, event=event)
+    )
+    found = archive.review(session, actor=context["viewer"].user, event=event)
+    return console.page(
+        request, "console/review.html", s=summary, review=found, **context, **_helpers(settings)
+    )
+
+
+def _actions_page(
+    request: Request,
+    session: DbSession,
+    context: dict[str, Any],
+    settings: Settings,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    open_ones = actions.list_actions(session, context["programme"], open_only=True)
+    return console.page(
+        request,
+        "console/actions.html",
+        status,
+        open_actions=actions.actions_public(session, open_ones, today(settings)),
+        themes=actions.event_themes(session, context["event"]),
+        statuses=ACTION_STATUSES,
+        **context,
+        **extra,
+    )
+
+
+@router.get("/console/events/{event_id}/actions", response_class=HTMLResponse)
+def actions_page(
+    request: Request,
+    event: EventById,
+    session: DbSession,
+    viewer: CurrentViewer,
+    settings: AppSettings,
+) -> Response:
+    """The programme's open actions for a progress check-in, and a form to raise new ones."""
+    return _actions_page(request, session, _console_event(session, viewer, event), settings)
+
+
+@router.post("/console/events/{event_id}/actions", response_class=HTMLResponse)
+def raise_action_form(
+    request: Request,
+    event: EventById,
+    session: DbSession,
+    viewer: CurrentViewer,
+    settings: AppSettings,
+    csrf_token: FormStr,
+    title: FormStr,
+    owner: FormStr = "",
+    involve: FormStr = "",
+    target_date: FormStr = "",
+    theme_id: FormStr = "",
+) -> Response:
+    """Raise an action at this event, from one of its themes when chosen."""
+    context = _console_event(session, viewer, event)
+    console.form_csrf(context["viewer"], csrf_token)
+    try:
+        data = ActionCreate(
+            title=title,
+            owner=owner,
+            involve=[n.strip() for n in involve.split(",") if n.strip()],
+            target_date=date.fromisoformat(target_date) if target_date.strip() else None,
+            theme_id=int(theme_id) if theme_id.strip() else None,
+            event_id=event.id,
+        )
+        actions.create_action(
+            session, actor=context["viewer"].user, programme=context["programme"], data=data
+        )
+    except (GlimpseError, ValidationError, ValueError) as exc:
+        return _actions_page(request, session, context, settings, _status(exc), error=_message(exc))
+    return console.see_other(f"/console/events/{event.id}/actions")
+
+
+@router.post("/console/actions/{action_id}/updates", response_class=HTMLResponse)
+def progress_form(
+    request: Request,
+    action: ActionById,
+    session: DbSession,
+    viewer: CurrentViewer,
+    settings: AppSettings,
+    csrf_token: FormStr,
+    event_id: Annotated[int, Form()],
+    text: FormStr,
+    status: FormStr = "",
+) -> Response:
+    """A progress check-in on an open action, given at this event."""
+    event = events.event_or_404(session, event_id)
+    context = _console_event(session, viewer, event)
+    console.form_csrf(context["viewer"], csrf_token)
+    try:
+        data = ProgressCreate(text=text, status=status or None, event_id=event.id)
+        actions.add_update(session, actor=context["viewer"].user, action=action, data=data)
+    except (GlimpseError, ValidationError) as exc:
+        return _actions_page(request, session, context, settings, _status(exc), error=_message(exc))
+    return console.see_other(f"/console/events/{event.id}/actions#action-{action.id}")
+
+
+def _status(exc: Exception) -> int:
+    return exc.status if isinstance(exc, GlimpseError) else 400
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, GlimpseError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return console.validation_message(exc)
+    return "Dates look like 2026-12-31."

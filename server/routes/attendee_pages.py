@@ -1,0 +1,160 @@
+"""Pages of the room: joining by code or QR, the attendee's phone app, the session screen."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from urllib.parse import urlsplit
+
+import qrcode
+import qrcode.image.svg
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from server.errors import NotFound
+from server.models.events import Event, EventState
+from server.routes.console import page, see_other, signed_in
+from server.routes.deps import AppSettings, CurrentViewer, DbSession, EventById
+from server.services import events, room, state
+from server.services.access import require_event_facilitator
+from server.settings import Settings
+
+router = APIRouter(tags=["room pages"], include_in_schema=False)
+# The code never changes and the address only with the deployment: cache the picture a day.
+QR_CACHE = "public, max-age=86400"
+# A code is six characters; people add spaces and dashes. Anything longer is not a code.
+MAX_TYPED_CODE = 20
+
+
+def join_link(settings: Settings, event: Event) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/j/{event.join_code}"
+
+
+def _qr(link: str) -> qrcode.QRCode:
+    # Medium error correction survives a glare spot on the projector or a crease in a poster.
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(link)
+    code.make(fit=True)
+    return code
+
+
+def _image_bytes(image: Any) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue()
+
+
+def _missing(request: Request, exc: NotFound, code: str = "") -> Response:
+    return page(request, "attendee/code.html", 404, error=exc.message, code=code[:MAX_TYPED_CODE])
+
+
+@router.get("/join", response_class=HTMLResponse)
+def type_the_code(request: Request, session: DbSession, code: str = "") -> Response:
+    """Type the code from the screen; one that opens an event goes straight to its page."""
+    if not code.strip():
+        return page(request, "attendee/code.html")
+    try:
+        event = room.joinable_event(session, code[:MAX_TYPED_CODE])
+    except NotFound as exc:
+        return _missing(request, exc, code)
+    return see_other(f"/j/{event.join_code}")
+
+
+@router.get("/j/{code}", response_class=HTMLResponse)
+def join_page(request: Request, code: str, session: DbSession, viewer: CurrentViewer) -> Response:
+    """What the QR code opens: an optional name and a Join button; members go straight in."""
+    try:
+        event = room.joinable_event(session, code[:MAX_TYPED_CODE])
+    except NotFound as exc:
+        return _missing(request, exc, code)
+    if viewer.attendee is not None and viewer.attendee.event_id == event.id:
+        return see_other(f"/a/{event.id}")
+    if code != event.join_code:
+        return see_other(f"/j/{event.join_code}")
+    return page(request, "attendee/join.html", event=events.event_public(session, event))
+
+
+@router.get("/j/{code}/qr.svg")
+def join_qr_svg(code: str, session: DbSession, settings: AppSettings) -> Response:
+    """The join QR code as SVG, sharp at any size on the screen."""
+    event = room.event_for_code(session, code[:MAX_TYPED_CODE])
+    image = _qr(join_link(settings, event)).make_image(image_factory=qrcode.image.svg.SvgPathImage)
+    return Response(
+        _image_bytes(image), media_type="image/svg+xml", headers={"Cache-Control": QR_CACHE}
+    )
+
+
+@router.get("/j/{code}/qr.png")
+def join_qr_png(code: str, session: DbSession, settings: AppSettings) -> Response:
+    """The join QR code as a large PNG to download, for slides and posters."""
+    event = room.event_for_code(session, code[:MAX_TYPED_CODE])
+    code_image = _qr(join_link(settings, event))
+    code_image.box_size = 24
+    headers = {
+        "Cache-Control": QR_CACHE,
+        "Content-Disposition": f'attachment; filename="join-{event.join_code}.png"',
+    }
+    return Response(_image_bytes(code_image.make_image()), media_type="image/png", headers=headers)
+
+
+@router.get("/a/{event_id}", response_class=HTMLResponse)
+def attendee_app(
+    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+) -> Response:
+    """The attendee's phone app: what the facilitator opened, the card form, their dots."""
+    if viewer.attendee is None or viewer.attendee.event_id != event.id:
+        return see_other(f"/j/{event.join_code}")
+    snapshot = state.load_state(
+        session, event=event, role="attendee", attendee_id=viewer.attendee.id
+    )
+    return page(
+        request,
+        "attendee/app.html",
+        event=snapshot.event,
+        attendee=viewer.attendee,
+        board=focus_board(snapshot),
+    )
+
+
+@router.get("/screen/{event_id}", response_class=HTMLResponse)
+def session_screen(
+    request: Request,
+    event: EventById,
+    session: DbSession,
+    settings: AppSettings,
+    viewer: CurrentViewer,
+) -> Response:
+    """The projector's page, opened in a facilitator's signed-in browser; never needs a mouse."""
+    viewer = signed_in(viewer)
+    require_event_facilitator(session, viewer.user, event)
+    snapshot = state.load_state(session, event=event, role="facilitator")
+    board = focus_board(snapshot)
+    return page(
+        request,
+        "screen/screen.html",
+        event=snapshot.event,
+        screen=snapshot.screen,
+        join_link=join_link(settings, event),
+        join_host=_host(settings),
+        board=board,
+        cards=[c for c in (board or {}).get("cards", []) if c["status"] == "visible"],
+    )
+
+
+def _host(settings: Settings) -> str:
+    """The service's address as people type it: no scheme, no trailing slash."""
+    parts = urlsplit(settings.public_base_url)
+    return (parts.netloc + parts.path).rstrip("/")
+
+
+def focus_board(snapshot: EventState) -> dict[str, Any] | None:
+    """The board the room is looking at: the screen's, else the first open one, else any."""
+    shown = [b for b in snapshot.boards if b["state"] != "hidden"]
+    target = snapshot.screen.target_id
+    if snapshot.screen.mode == "spotlight":
+        target = next((b["id"] for b in shown for c in b["cards"] if c["id"] == target), None)
+    elif snapshot.screen.mode not in ("board", "results"):
+        target = None
+    by_target = [b for b in shown if b["id"] == target]
+    open_boards = [b for b in shown if b["state"] == "open"]
+    return next(iter(by_target + open_boards + shown), None)

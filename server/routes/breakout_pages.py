@@ -1,0 +1,122 @@
+"""Pages for breakout groups: printable table cards and the facilitator's overview (console),
+and the attendee's group on their phone."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import qrcode
+import qrcode.image.svg
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from server.models.events import Event
+from server.models.programmes import Programme
+from server.realtime.audience import Scope
+from server.routes.console import page, see_other, signed_in
+from server.routes.deps import AppSettings, CurrentViewer, DbSession, EventById
+from server.services import breakouts, events
+from server.services.access import require_event_facilitator
+from server.settings import Settings
+
+router = APIRouter(tags=["breakout pages"], include_in_schema=False)
+
+
+def group_link(settings: Settings, event: Event, breakout_id: int) -> str:
+    """Where a table card's QR code goes: the event's join page, straight into this group."""
+    base = settings.public_base_url.rstrip("/")
+    return f"{base}/j/{quote(event.join_code)}?group={breakout_id}"
+
+
+def qr_svg(link: str) -> Markup:
+    """An inline SVG QR code (no <?xml?> prologue), sized by CSS."""
+    # Medium error correction survives a crease or a coffee ring on a printed table card.
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(link)
+    code.make(fit=True)
+    image = code.make_image(image_factory=qrcode.image.svg.SvgPathImage)
+    svg: str = image.to_string(encoding="unicode")
+    # Several codes share a page: drop the fixed path id, which would repeat.
+    svg = svg[svg.index("<svg") :].replace(' id="qr-path"', "")
+    # Made here from our own URL (the code and group id are ours, not typed by anyone).
+    return Markup(svg)  # noqa: S704
+
+
+def _console_event(
+    session: DbSession, viewer: CurrentViewer, event: Event
+) -> tuple[CurrentViewer, Programme]:
+    viewer = signed_in(viewer)
+    require_event_facilitator(session, viewer.user, event)
+    programme = session.get(Programme, event.programme_id)
+    assert programme is not None
+    return viewer, programme
+
+
+@router.get("/console/events/{event_id}/tables", response_class=HTMLResponse)
+def table_cards(
+    request: Request,
+    event: EventById,
+    session: DbSession,
+    settings: AppSettings,
+    viewer: CurrentViewer,
+) -> Response:
+    """One A5 card per group to print and put on its table: name, prompt, a QR code to join."""
+    viewer, programme = _console_event(session, viewer, event)
+    cards = [
+        {"group": b, "qr": qr_svg(group_link(settings, event, b.id))}
+        for b in breakouts.event_breakouts(session, event)
+    ]
+    return page(
+        request,
+        "breakouts/tables.html",
+        viewer=viewer,
+        event=events.event_public(session, event),
+        programme=programme,
+        cards=cards,
+    )
+
+
+@router.get("/console/events/{event_id}/breakouts", response_class=HTMLResponse)
+def overview(
+    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+) -> Response:
+    """All groups side by side, live: members, who is writing, their notes; timer, report-back."""
+    viewer, programme = _console_event(session, viewer, event)
+    scope = Scope(role="facilitator")
+    return page(
+        request,
+        "breakouts/overview.html",
+        viewer=viewer,
+        event=events.event_public(session, event),
+        programme=programme,
+        groups=breakouts.breakouts_as_seen(session, event=event, scope=scope),
+    )
+
+
+@router.get("/a/{event_id}/breakout", response_class=HTMLResponse)
+def phone(
+    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+) -> Response:
+    """The attendee's group: its prompt and notes, live; or the groups to pick from."""
+    if viewer.attendee is None or viewer.attendee.event_id != event.id:
+        return see_other(f"/j/{quote(event.join_code)}")
+    scope = breakouts.with_groups(session, Scope(role="attendee", attendee_id=viewer.attendee.id))
+    groups = breakouts.breakouts_as_seen(session, event=event, scope=scope)
+    return page(
+        request,
+        "breakouts/phone.html",
+        event=events.event_public(session, event),
+        attendee=viewer.attendee,
+        group=my_group(groups, scope.groups),
+    )
+
+
+def my_group(groups: list[dict[str, Any]], mine: set[int]) -> dict[str, Any] | None:
+    """The group an attendee is in: their open one, else the latest closed one."""
+    member_of = [g for g in groups if g["id"] in mine]
+    open_ones = [g for g in member_of if g["state"] == "open"]
+    if open_ones:
+        return open_ones[0]
+    return member_of[-1] if member_of else None

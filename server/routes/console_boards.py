@@ -1,0 +1,112 @@
+"""The console's boards: an event's boards, a new-board form, and the live page of one board."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from server.errors import GlimpseError, NotFound
+from server.models.boards import Board, BoardCreate
+from server.models.events import Event
+from server.models.programmes import Programme
+from server.routes.boards import BoardById
+from server.routes.console import form_csrf, page, see_other, signed_in, validation_message
+from server.routes.deps import CurrentViewer, DbSession, EventById, Viewer
+from server.services import boards, events
+from server.services.access import require_event_facilitator, require_facilitator
+
+router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
+FormStr = Annotated[str, Form()]
+
+
+def _boards_page(
+    request: Request,
+    session: DbSession,
+    viewer: Viewer,
+    event: Event,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    return page(
+        request,
+        "console/boards.html",
+        status,
+        viewer=viewer,
+        event=events.event_public(session, event),
+        programme=session.get(Programme, event.programme_id),
+        boards=boards.event_boards(session, event, include_hidden=True),
+        **extra,
+    )
+
+
+@router.get("/events/{event_id}/boards", response_class=HTMLResponse)
+def boards_page(
+    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+) -> Response:
+    """The event's boards, a form to open a new one, and the way to the session screen."""
+    viewer = signed_in(viewer)
+    require_event_facilitator(session, viewer.user, event)
+    return _boards_page(request, session, viewer, event)
+
+
+@router.post("/events/{event_id}/boards", response_class=HTMLResponse)
+def create_board_form(
+    request: Request,
+    event: EventById,
+    session: DbSession,
+    viewer: CurrentViewer,
+    csrf_token: FormStr,
+    title: FormStr,
+    prompt: Annotated[str, Form()] = "",
+    columns: Annotated[str, Form()] = "",
+    moderation: Annotated[str, Form()] = "post",
+    votes_per_attendee: Annotated[int, Form()] = 0,
+    anonymous_allowed: Annotated[str, Form()] = "",
+) -> Response:
+    """Open a board from the console's form, then go to its live page."""
+    viewer = signed_in(viewer)
+    form_csrf(viewer, csrf_token)
+    try:
+        data = BoardCreate.model_validate(
+            {
+                "title": title,
+                "prompt": prompt,
+                "columns": [c for c in columns.split(",") if c.strip()],
+                "moderation": moderation,
+                "votes_per_attendee": votes_per_attendee,
+                "anonymous_allowed": bool(anonymous_allowed),
+            }
+        )
+        board = boards.create_event_board(session, actor=viewer.user, event=event, data=data)
+    except ValidationError as exc:
+        return _boards_page(request, session, viewer, event, 422, error=validation_message(exc))
+    except GlimpseError as exc:
+        return _boards_page(request, session, viewer, event, exc.status, error=exc.message)
+    return see_other(f"/console/boards/{board.id}")
+
+
+@router.get("/boards/{board_id}", response_class=HTMLResponse)
+def board_page(
+    request: Request, board: BoardById, session: DbSession, viewer: CurrentViewer
+) -> Response:
+    """One board, live: the wall, the moderation queue, themes, the vote and the screen."""
+    viewer = signed_in(viewer)
+    programme, event = boards.owner(session, board)
+    require_facilitator(session, viewer.user, programme)
+    if event is None:
+        raise NotFound("Programme boards have no live page yet; use the API for them.")
+    return page(
+        request,
+        "console/board.html",
+        viewer=viewer,
+        board=_board_fields(board),
+        event=events.event_public(session, event),
+        programme=programme,
+    )
+
+
+def _board_fields(board: Board) -> dict[str, Any]:
+    return boards.board_public(board).model_dump(mode="json")

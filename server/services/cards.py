@@ -1,0 +1,226 @@
+"""Cards on a board: posting (idempotent by client_id, rate-limited, privacy-guarded),
+editing, moderation, deleting, and promotion to the live blog."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from server.errors import BadInput, Conflict, Forbidden, NotFound, RateLimited
+from server.models.accounts import User
+from server.models.attendees import Attendee
+from server.models.boards import Board, Card, CardCreate, CardUpdate, Theme
+from server.models.liveblog import Entry, EntryCreate
+from server.realtime.audience import Scope
+from server.services import boards, liveblog, privacy
+from server.services.access import Caller
+from server.timeutil import as_utc, utcnow
+
+CARD_TEXT_MAX = 500
+# At most this many cards per attendee in this many seconds. Counted in the database, so the
+# limit holds across app processes and restarts.
+CARD_RATE_LIMIT = 10
+CARD_RATE_WINDOW = 60
+
+
+class NotShareable(Conflict):
+    code, message = "not_shareable", "Its author did not agree to share this card."
+
+
+def card_or_404(session: Session, card_id: int) -> Card:
+    card = session.get(Card, card_id)
+    if card is None:
+        raise NotFound("No card has that id.")
+    return card
+
+
+# -- cards ------------------------------------------------------------------------------------
+
+
+def create_card(
+    session: Session, *, caller: Caller, board: Board, data: CardCreate
+) -> tuple[Card, bool]:
+    """Post a card; a client_id seen before on this board answers with that card (False)."""
+    scope = boards.participant(session, board, caller)
+    seen = _card_by_client_id(session, board, data.client_id, caller)
+    if seen is not None:
+        return seen, False
+    if board.state != "open":
+        raise boards.BoardClosed()
+    card = _new_card(session, board, scope, caller, data)
+    try:
+        with session.begin_nested():
+            session.add(card)
+            session.flush()
+    except IntegrityError:
+        # The same phone's retry raced its first try: the other insert won; answer with it.
+        seen = _card_by_client_id(session, board, data.client_id, caller)
+        if seen is None:
+            raise
+        return seen, False
+    boards.log_card(session, board, card, "card.created")
+    return card, True
+
+
+def _card_by_client_id(
+    session: Session, board: Board, client_id: str, caller: Caller
+) -> Card | None:
+    card = session.exec(
+        select(Card).where(Card.board_id == board.id, Card.client_id == client_id)
+    ).first()
+    if card is not None and not boards.is_author(card, caller):
+        raise Conflict("That client_id is already used on this board.")
+    return card
+
+
+def _new_card(
+    session: Session, board: Board, scope: Scope, caller: Caller, data: CardCreate
+) -> Card:
+    text = _clean_text(data.text)
+    if data.column and data.column not in board.columns:
+        raise BadInput("That column is not one of this board's columns.")
+    if data.anonymous and not board.anonymous_allowed:
+        raise BadInput("This board does not take anonymous cards.")
+    attendee = caller.attendee if scope.role == "attendee" else None
+    if attendee is not None:
+        _check_rate(session, attendee)
+    held = privacy.screen(text)
+    pending = bool(held) or (board.moderation == "pre" and scope.role != "facilitator")
+    return Card(
+        board_id=board.id,
+        client_id=data.client_id,
+        text=text,
+        column=data.column,
+        status="pending" if pending else "visible",
+        held_reason=held,
+        author_attendee_id=attendee.id if attendee else None,
+        author_user_id=caller.user.id if attendee is None and caller.user else None,
+        anonymous=data.anonymous,
+        shareable=data.shareable,
+    )
+
+
+def _clean_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise BadInput("Write something on the card first.")
+    if len(text) > CARD_TEXT_MAX:
+        raise BadInput(f"A card holds at most {CARD_TEXT_MAX} characters.")
+    return text
+
+
+def _check_rate(session: Session, attendee: Attendee) -> None:
+    since = utcnow() - timedelta(seconds=CARD_RATE_WINDOW)
+    recent = session.exec(
+        select(Card.created_at)
+        .where(Card.author_attendee_id == attendee.id, col(Card.created_at) > since)
+        .order_by(col(Card.created_at).desc())
+        .limit(CARD_RATE_LIMIT)
+    ).all()
+    if len(recent) >= CARD_RATE_LIMIT:
+        frees_at = as_utc(recent[-1]) + timedelta(seconds=CARD_RATE_WINDOW)
+        raise RateLimited(
+            math.ceil((frees_at - utcnow()).total_seconds()),
+            f"That is {CARD_RATE_LIMIT} cards in a minute; wait a moment before the next.",
+        )
+
+
+def update_card(session: Session, *, caller: Caller, card: Card, data: CardUpdate) -> Card:
+    """Facilitators moderate (status, theme, spotlight); the author edits text on an open board."""
+    board = boards.board_or_404(session, card.board_id)
+    changes = data.model_dump(exclude_unset=True)
+    scope = boards.member_scope(session, board, caller)
+    facilitator = scope is not None and scope.role == "facilitator"
+    editing = changes.get("text") is not None
+    if not facilitator:
+        boards.participant(session, board, caller)
+        if not boards.is_author(card, caller):
+            raise Forbidden("Only facilitators and a card's author can change it.")
+        if changes.keys() & {"status", "theme_id", "spotlight"}:
+            raise Forbidden("Only facilitators moderate cards.")
+        if card.status == "hidden":
+            raise NotFound("No card has that id.")
+    elif editing and not boards.is_author(card, caller):
+        raise Forbidden("Only a card's author can edit its text.")
+    boards.not_frozen(session, board)
+    was = card.status
+    if editing:
+        _edit_text(board, card, changes["text"], by_facilitator=facilitator)
+    if facilitator:
+        _moderate(session, board, card, changes)
+    card.updated_at = utcnow()
+    session.add(card)
+    session.flush()
+    boards.log_card(session, board, card, "card.updated", was)
+    return card
+
+
+def _edit_text(board: Board, card: Card, text: str, *, by_facilitator: bool) -> None:
+    if board.state != "open":
+        raise boards.BoardClosed()
+    card.text = _clean_text(text)
+    held = privacy.screen(card.text)
+    if held:
+        card.status, card.held_reason = "pending", held
+    elif board.moderation == "pre" and not by_facilitator:
+        # An approved card edited into something else needs approving again.
+        card.status, card.held_reason = "pending", ""
+    elif card.status == "pending" and card.held_reason:
+        # Only the guard held it, and the author has taken the personal data out.
+        card.status, card.held_reason = "visible", ""
+
+
+def _moderate(session: Session, board: Board, card: Card, changes: dict[str, Any]) -> None:
+    if changes.get("status") is not None:
+        card.status = changes["status"]
+        if card.status == "visible":
+            card.held_reason = ""
+    if "theme_id" in changes:
+        theme = session.get(Theme, changes["theme_id"]) if changes["theme_id"] else None
+        if changes["theme_id"] is not None and (theme is None or theme.board_id != board.id):
+            raise BadInput("That theme is not on this card's board.")
+        card.theme_id = changes["theme_id"]
+    if changes.get("spotlight") is not None:
+        card.spotlight = changes["spotlight"]
+
+
+def delete_card(session: Session, *, caller: Caller, card: Card) -> None:
+    """Take a card off its board: its facilitators, or its author, may."""
+    board = boards.board_or_404(session, card.board_id)
+    if (
+        not boards.is_author(card, caller)
+        and boards.participant(session, board, caller).role != "facilitator"
+    ):
+        raise Forbidden("Only facilitators and a card's author can delete it.")
+    boards.not_frozen(session, board)
+    audience = boards.card_audience(board, card.author_attendee_id, card.status)
+    card_id = card.id
+    session.delete(card)
+    session.flush()
+    boards.append_log(session, board, "card.deleted", audience, {"id": card_id})
+
+
+def promote_card(session: Session, *, actor: User | None, card: Card) -> Entry:
+    """Quote a card on the event's live blog, if its author agreed to share it."""
+    board = boards.board_or_404(session, card.board_id)
+    user = boards.manage(session, board, actor)
+    _, event = boards.owner(session, board)
+    if event is None:
+        raise Conflict("Only cards on an event's board can go on its live blog.")
+    if not card.shareable:
+        raise NotShareable()
+    if card.status != "visible":
+        raise Conflict("Show the card on its board before quoting it.")
+    author = None if card.anonymous else boards.author_names(session, [card]).get(card.id)
+    body = "\n".join(f"> {line}".rstrip() for line in card.text.splitlines())
+    data = EntryCreate(
+        body=body,
+        kind="quote",
+        attribution=author["display_name"] if author else "",
+        client_id=f"card-{card.id}",
+    )
+    return liveblog.create_entry(session, actor=user, event=event, data=data)

@@ -1,0 +1,258 @@
+"""Breakout groups in Chromium: three phones in two groups write at once and each sees only its
+own group's notes, live; two phones edit one note and the second writer is shown the conflict;
+the facilitator's overview shows both groups; the table cards print one per group."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from server.db import Database
+from server.services import accounts
+from tests.browser.conftest import (
+    check_a11y,
+    check_fits_width,
+    new_context,
+    sign_in,
+    watch_for_problems,
+)
+from tests.factories import PASSWORD, World, make_world
+from tests.live import LiveServer
+
+pytestmark = pytest.mark.browser
+
+Shot = Callable[[Page, str, str], Path]
+LIVE_MS = 3000  # each note must reach the other phones of its group within this
+
+
+@dataclass
+class Phone:
+    name: str
+    page: Page
+    problems: list[str]
+
+    def note(self, text: str) -> None:
+        self.page.get_by_label("Add a note for your group").fill(text)
+
+    def notes(self) -> list[str]:
+        return self.page.locator(
+            "[data-notes] .note:not(.pending) [data-note-text]"
+        ).all_inner_texts()
+
+
+@dataclass
+class Day:
+    world: World
+    api: httpx.Client  # the facilitator, by API token
+    one: int
+    two: int
+
+
+@pytest.fixture
+def day(live_server: LiveServer, db: Database) -> Iterator[Day]:
+    with db.session() as s:
+        world = make_world(s, status="live")
+        token = accounts.create_token(
+            s, email=world.facilitator.email, secret_key="test-secret-key"
+        )
+    api = httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {token}"})
+    url = f"/api/v1/events/{world.event.id}/breakouts"
+    one = api.post(url, json={"name": "Table 1", "prompt": "What does good look like for safe?"})
+    two = api.post(url, json={"name": "Table 2", "prompt": "Map the people around your care home"})
+    yield Day(world, api, one.json()["id"], two.json()["id"])
+    api.close()
+
+
+@pytest.fixture
+def phones(browser: Browser, live_server: LiveServer) -> Iterator[list[BrowserContext]]:
+    contexts = [new_context(browser, live_server, "phone") for _ in range(3)]
+    yield contexts
+    for context in contexts:
+        context.close()
+
+
+def seat(context: BrowserContext, day: Day, name: str, group: int) -> Phone:
+    """Join the event as this phone, sit in `group`, and open the breakout page."""
+    joined = context.request.post(
+        "/api/v1/join", data={"code": day.world.event.join_code, "display_name": name}
+    )
+    assert joined.ok, joined.text()
+    assert context.request.post(f"/api/v1/breakouts/{group}/join").ok
+    page = context.new_page()
+    problems = watch_for_problems(page)
+    page.goto(f"/a/{day.world.event.id}/breakout")
+    expect(page.locator("[data-conn]")).to_have_attribute("data-conn", "live")
+    return Phone(name, page, problems)
+
+
+def test_three_phones_in_two_groups_write_at_once_and_resolve_a_conflict(
+    browser: Browser,
+    live_server: LiveServer,
+    day: Day,
+    phones: list[BrowserContext],
+    shot: Shot,
+) -> None:
+    amy = seat(phones[0], day, "Amy", day.one)
+    ben = seat(phones[1], day, "Ben", day.one)
+    cat = seat(phones[2], day, "Cat", day.two)
+    expect(amy.page.get_by_role("heading", level=1)).to_have_text("Table 1")
+    expect(cat.page.get_by_role("heading", level=1)).to_have_text("Table 2")
+    check_a11y(amy.page)
+    check_fits_width(amy.page)
+
+    # Everyone writes, then all three press "Add note" at once.
+    texts = {
+        "Amy": "Staff know every resident's routine",
+        "Ben": "Handovers happen at the bedside",
+        "Cat": "The GP practice and the district nurses",
+    }
+    for phone in (amy, ben, cat):
+        phone.note(texts[phone.name])
+    for phone in (amy, ben, cat):
+        phone.page.get_by_role("button", name="Add note").click(no_wait_after=True)
+
+    table_one = sorted([texts["Amy"], texts["Ben"]])
+    for phone in (amy, ben):
+        expect(phone.page.locator("[data-notes] [data-note-text]")).to_have_count(
+            2, timeout=LIVE_MS
+        )
+        assert sorted(phone.notes()) == table_one
+    expect(cat.page.locator("[data-notes] [data-note-text]")).to_have_count(1, timeout=LIVE_MS)
+    assert cat.notes() == [texts["Cat"]]
+    assert texts["Cat"] not in amy.page.content() and texts["Amy"] not in cat.page.content()
+    shot(amy.page, "breakouts-phone", "Table 1")
+
+    # Amy and Ben edit Amy's note at the same time; Ben saves second and sees both versions.
+    note_id = amy.page.locator(".note", has_text=texts["Amy"]).get_attribute("data-note-id")
+    items = {p.name: p.page.locator(f'.note[data-note-id="{note_id}"]') for p in (amy, ben)}
+    for item in items.values():
+        item.get_by_role("button", name="Edit note").click()
+    items["Amy"].get_by_label("Edit the note").fill("Staff know each resident's routine by heart")
+    items["Ben"].get_by_label("Edit the note").fill("Staff know routines, and write them down")
+    items["Amy"].get_by_role("button", name="Save").click()
+    expect(items["Ben"].locator("[data-note-text]")).to_have_text(
+        "Staff know each resident's routine by heart", timeout=LIVE_MS
+    )
+    items["Ben"].get_by_role("button", name="Save").click()
+    conflict = items["Ben"].locator("[data-conflict]")
+    expect(conflict).to_be_visible()
+    expect(conflict.locator("[data-theirs]")).to_have_text(
+        "Staff know each resident's routine by heart"
+    )
+    expect(conflict.locator("[data-mine]")).to_have_text("Staff know routines, and write them down")
+    check_a11y(ben.page)
+    conflict.scroll_into_view_if_needed()
+    shot(ben.page, "breakouts-conflict", "Table 1")
+
+    # Ben keeps both: his text becomes a note of its own; Amy's edit stands.
+    conflict.get_by_role("button", name="Keep both").click()
+    expected = [
+        "Staff know each resident's routine by heart",
+        texts["Ben"],
+        "Staff know routines, and write them down",
+    ]
+    for phone in (amy, ben):
+        expect(phone.page.locator("[data-notes] [data-note-text]")).to_have_count(
+            3, timeout=LIVE_MS
+        )
+        assert sorted(phone.notes()) == sorted(expected)
+        assert phone.notes()[-1] == "Staff know routines, and write them down"
+    assert cat.notes() == [texts["Cat"]]
+
+    for phone in (amy, ben, cat):
+        assert not phone.problems, f"{phone.name}'s page reported problems: {phone.problems}"
+
+
+def test_the_facilitator_overview_shows_both_groups_live(
+    page: Page,
+    browser: Browser,
+    live_server: LiveServer,
+    day: Day,
+    phones: list[BrowserContext],
+    shot: Shot,
+) -> None:
+    amy = seat(phones[0], day, "Amy", day.one)
+    cat = seat(phones[1], day, "Cat", day.two)
+    sign_in(page, day.world.facilitator.email, PASSWORD)
+    page.goto(f"/console/events/{day.world.event.id}/breakouts")
+    expect(page.locator("[data-status]")).to_have_text("Live")
+    groups = page.locator(".bo-group")
+    expect(groups).to_have_count(2)
+    expect(groups.nth(0).get_by_role("heading")).to_have_text("Table 1")
+    expect(groups.nth(1).get_by_role("heading")).to_have_text("Table 2")
+
+    amy.note("Residents choose the menu")
+    amy.page.get_by_role("button", name="Add note").click()
+    cat.note("Call the pharmacist on Tuesdays")
+    cat.page.get_by_role("button", name="Add note").click()
+    expect(groups.nth(0).locator(".note-text")).to_have_text(["Residents choose the menu"])
+    expect(groups.nth(1).locator(".note-text")).to_have_text(["Call the pharmacist on Tuesdays"])
+    expect(groups.nth(0).locator("[data-writing]")).to_contain_text("Amy is writing")
+    expect(groups.nth(0).locator("[data-count]")).to_have_text("1")
+    check_a11y(page)
+    shot(page, "breakouts-overview", "Breakouts")
+
+    # A timer for all groups reaches the phones; report-back posts to the live blog.
+    page.get_by_label("Minutes").fill("10")
+    page.get_by_role("button", name="Start timer").click()
+    expect(amy.page.locator("[data-timer]")).to_be_visible(timeout=LIVE_MS)
+    expect(cat.page.locator("[data-timer-left]")).to_have_text(
+        re.compile(r"^(10:00|9:5\d)$"), timeout=LIVE_MS
+    )
+    groups.nth(0).get_by_role("button", name="Post to blog").click()
+    expect(page.locator("[data-done]")).to_have_text("Table 1's notes are on the live blog.")
+
+    # Closing makes every phone read-only at once.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Close the breakouts").click()
+    expect(amy.page.locator("[data-group-closed]")).to_be_visible(timeout=LIVE_MS)
+    expect(amy.page.get_by_role("button", name="Add note")).to_be_hidden()
+    for phone in (amy, cat):
+        assert not phone.problems, phone.problems
+
+
+def test_picking_a_group_on_the_phone_and_printing_table_cards(
+    page: Page, live_server: LiveServer, day: Day, phones: list[BrowserContext], shot: Shot
+) -> None:
+    context = phones[0]
+    assert context.request.post(
+        "/api/v1/join", data={"code": day.world.event.join_code, "display_name": "Dev"}
+    ).ok
+    phone = context.new_page()
+    problems = watch_for_problems(phone)
+    phone.goto(f"/a/{day.world.event.id}/breakout")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Pick your group")
+    check_a11y(phone)
+    shot(phone, "breakouts-pick", "Pick your group")
+    phone.get_by_role("button", name="Join Table 2").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Table 2")
+
+    # Written with the Wi-Fi down, the note waits on the phone and goes when it is back.
+    context.set_offline(True)
+    expect(phone.locator("[data-conn]")).to_have_attribute("data-conn", "offline")
+    phone.get_by_label("Add a note for your group").fill("Written in the basement")
+    phone.get_by_role("button", name="Add note").click()
+    expect(phone.locator(".note.pending")).to_contain_text("Sending…")
+    context.set_offline(False)
+    expect(phone.locator(".note:not(.pending) [data-note-text]")).to_have_text(
+        ["Written in the basement"], timeout=20_000
+    )
+    expect(phone.locator(".note.pending")).to_have_count(0)
+    assert not problems, problems
+
+    sign_in(page, day.world.facilitator.email, PASSWORD)
+    page.goto(f"/console/events/{day.world.event.id}/tables")
+    expect(page.locator(".table-card")).to_have_count(2)
+    expect(page.locator(".table-card svg")).to_have_count(2)
+    check_a11y(page)
+    shot(page, "breakouts-tables", "Table cards")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("heading", level=1)).to_be_hidden()
+    boxes = [card.bounding_box() for card in page.locator(".table-card").all()]
+    assert all(box is not None and box["y"] >= 0 for box in boxes)

@@ -1,0 +1,114 @@
+"""Room control over the API: the timer and the screen, by role, and as /state reports them."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.db import Database
+from tests.factories import World, login, make_world
+from tests.routes.test_boards import error_of, open_board
+
+
+@pytest.fixture
+def live_world(db: Database) -> World:
+    with db.session() as s:
+        return make_world(s, status="live")
+
+
+def test_a_facilitator_starts_and_stops_the_timer(client: TestClient, live_world: World) -> None:
+    headers = login(client, live_world.facilitator)
+    url = f"/api/v1/events/{live_world.event.id}/timer"
+    response = client.post(url, json={"seconds": 300, "label": " Pairs "}, headers=headers)
+    assert response.status_code == 200, response.text
+    timer = response.json()
+    assert (timer["seconds"], timer["label"], timer["chime"]) == (300, "Pairs", True)
+    assert timer["started_at"].endswith("Z") and timer["ends_at"] > timer["started_at"]
+    login(client, None)
+    state = client.get(f"/api/v1/events/{live_world.event.id}/state").json()
+    assert state["timer"] == timer
+    headers = login(client, live_world.facilitator)
+    assert client.delete(url, headers=headers).status_code == 204
+    assert client.get(f"/api/v1/events/{live_world.event.id}/state").json()["timer"] is None
+
+
+def test_the_screen_mode_is_in_everyones_state(client: TestClient, live_world: World) -> None:
+    board_id = open_board(client, live_world)
+    headers = login(client, live_world.facilitator)
+    state_url = f"/api/v1/events/{live_world.event.id}/state"
+    assert client.get(state_url).json()["screen"] == {
+        "mode": "join",
+        "target_id": None,
+        "changed_at": None,
+    }
+    response = client.post(
+        f"/api/v1/events/{live_world.event.id}/screen",
+        json={"mode": "results", "target_id": board_id},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    login(client, None)
+    assert client.get(state_url).json()["screen"] == response.json()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 401), ("outsider", 403), ("facilitator", 200), ("admin", 200)],
+)
+def test_room_control_by_role(client: TestClient, live_world: World, who: str, status: int) -> None:
+    user = {
+        "anonymous": None,
+        "outsider": live_world.outsider,
+        "facilitator": live_world.facilitator,
+        "admin": live_world.admin,
+    }[who]
+    headers = login(client, user)
+    base = f"/api/v1/events/{live_world.event.id}"
+    timer = client.post(f"{base}/timer", json={"seconds": 30}, headers=headers)
+    screen = client.post(f"{base}/screen", json={"mode": "blank"}, headers=headers)
+    assert (timer.status_code, screen.status_code) == (status, status)
+
+
+def test_cookie_writes_need_the_csrf_token(client: TestClient, live_world: World) -> None:
+    login(client, live_world.facilitator)
+    response = client.post(f"/api/v1/events/{live_world.event.id}/screen", json={"mode": "blank"})
+    assert error_of(response) == (403, "csrf_failed")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "expected"),
+    [
+        ("timer", {"seconds": 0}, (422, "validation_failed")),
+        ("timer", {"seconds": 5 * 3600}, (422, "validation_failed")),
+        ("screen", {"mode": "disco"}, (422, "validation_failed")),
+        ("screen", {"mode": "board"}, (400, "bad_input")),
+        ("screen", {"mode": "spotlight", "target_id": 999999}, (400, "bad_input")),
+    ],
+)
+def test_bad_room_changes_are_refused(
+    client: TestClient, live_world: World, path: str, body: dict[str, object], expected: object
+) -> None:
+    headers = login(client, live_world.facilitator)
+    response = client.post(
+        f"/api/v1/events/{live_world.event.id}/{path}", json=body, headers=headers
+    )
+    assert error_of(response) == expected
+
+
+def test_a_frozen_event_answers_409(client: TestClient, db: Database) -> None:
+    with db.session() as s:
+        world = make_world(s, status="frozen")
+    headers = login(client, world.facilitator)
+    base = f"/api/v1/events/{world.event.id}"
+    for response in (
+        client.post(f"{base}/timer", json={"seconds": 30}, headers=headers),
+        client.delete(f"{base}/timer", headers=headers),
+        client.post(f"{base}/screen", json={"mode": "join"}, headers=headers),
+    ):
+        assert error_of(response) == (409, "event_frozen")
+
+
+def test_an_unknown_event_is_404(client: TestClient, live_world: World) -> None:
+    headers = login(client, live_world.facilitator)
+    response = client.post("/api/v1/events/999999/screen", json={"mode": "join"}, headers=headers)
+    assert error_of(response) == (404, "not_found")

@@ -1,0 +1,415 @@
+"""Freezing a day into its archive: what goes in, what never does, and that it is canonical."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, update
+from sqlmodel import Session, select
+
+from server.cli import main
+from server.db import Database
+from server.errors import EventFrozen
+from server.models.actions import ActionCreate, ProgressCreate
+from server.models.archive import Archive, SearchEntry
+from server.models.attendees import Attendee
+from server.models.boards import Board, BoardCreate, Card, CardCreate, CardUpdate, ThemeCreate
+from server.models.breakouts import Breakout, BreakoutCreate, NoteCreate
+from server.models.events import Event
+from server.models.liveblog import EntryCreate, EntryUpdate
+from server.services import (
+    actions,
+    archive,
+    attendees,
+    boards,
+    breakout_members,
+    breakouts,
+    cards,
+    events,
+    liveblog,
+    notes,
+    votes,
+)
+from server.services.access import Caller
+from server.services.participation import peak_active
+from server.settings import Settings
+from server.timeutil import utcnow
+from tests.factories import World, make_world
+
+SECRET = "test-secret-key"
+# Words that must never reach an archive or an export.
+SECRETS = ("Rosebank Care", "cara@example.org", "M1 1AE", "Hide me later", "gla_")
+
+
+@dataclass
+class Day:
+    """A live day with every kind of content, including what must stay out of the archive."""
+
+    world: World
+    board: Board
+    cards: dict[str, Card]
+    theme_ids: dict[str, int]
+    breakout: Breakout
+    entry_ids: dict[str, int]
+    action_id: int
+    people: dict[str, Attendee]
+
+
+def join(session: Session, event: Event, name: str, organisation: str = "") -> Attendee:
+    attendee, _ = attendees.join(
+        session,
+        code=event.join_code,
+        secret_key=SECRET,
+        display_name=name,
+        organisation=organisation,
+    )
+    return attendee
+
+
+def post(session: Session, who: Caller, board: Board, text: str, **extra: Any) -> Card:
+    data = CardCreate(client_id=f"c-{text[:20]}", text=text, **extra)
+    return cards.create_card(session, caller=who, board=board, data=data)[0]
+
+
+def make_day(session: Session, *, world: World | None = None) -> Day:
+    """Everything a day can hold, through the services, as a room would make it."""
+    world = world or make_world(session, status="live")
+    boss, event = world.facilitator, world.event
+    people = {
+        "asha": join(session, event, "Asha Patel", "Rosebank Care"),
+        "ben": join(session, event, ""),
+        "cara": join(session, event, "Cara"),
+    }
+    asha, ben, cara = (Caller(attendee=people[n]) for n in ("asha", "ben", "cara"))
+    board = boards.create_event_board(
+        session,
+        actor=boss,
+        event=event,
+        data=BoardCreate(
+            title="Glimpses", columns=["Going well", "Concerning"], votes_per_attendee=5
+        ),
+    )
+    made = {
+        "garden": post(session, asha, board, "Residents plant the garden", column="Going well"),
+        "night": post(session, asha, board, "Night staff stretched thin", anonymous=True),
+        "rota": post(session, ben, board, "Staffing rotas change weekly", column="Concerning"),
+        "held": post(session, cara, board, "Call me on cara@example.org about it"),
+        "hidden": post(session, cara, board, "Hide me later"),
+        "meds": post(session, Caller(user=boss), board, "Medicines rounds run on time"),
+    }
+    themes = {}
+    for title, members in (("Staffing", ("night", "rota")), ("Activities", ("garden",))):
+        theme = votes.create_theme(session, actor=boss, board=board, data=ThemeCreate(title=title))
+        themes[title] = theme.id
+        for key in members:
+            cards.update_card(
+                session,
+                caller=Caller(user=boss),
+                card=made[key],
+                data=CardUpdate(theme_id=theme.id),
+            )
+    votes.set_card_vote(session, caller=asha, card=made["rota"], count=2)
+    votes.set_card_vote(session, caller=ben, card=made["garden"], count=1)
+    votes.set_card_vote(session, caller=cara, card=made["hidden"], count=3)
+    cards.update_card(
+        session, caller=Caller(user=boss), card=made["hidden"], data=CardUpdate(status="hidden")
+    )
+    staffing = votes.theme_or_404(session, themes["Staffing"])
+    votes.set_theme_vote(session, caller=cara, theme=staffing, count=1)
+    group = breakouts.create_breakout(
+        session,
+        actor=boss,
+        event=event,
+        data=BreakoutCreate(name="Safe", prompt="Good looks like?"),
+    )
+    for who in (asha, ben):
+        breakout_members.join(session, caller=who, breakout=group)
+    for who, text in ((asha, "Handover checklists work"), (ben, "Resident lives at M1 1AE")):
+        notes.create_note(
+            session, caller=who, breakout=group, data=NoteCreate(client_id=text[:9], text=text)
+        )
+    agenda = events.agenda(session, event)
+    entry_ids = {}
+    for key, kind, body in (
+        ("welcome", "update", "Welcome to **the day**"),
+        ("moment", "key_moment", "The glimpses board is open"),
+        ("edited", "update", "First words"),
+        ("gone", "update", "A mistake"),
+    ):
+        item = agenda[0].id if key == "welcome" else None
+        entry = liveblog.create_entry(
+            session,
+            actor=boss,
+            event=event,
+            data=EntryCreate(body=body, kind=kind, agenda_item_id=item),  # type: ignore[arg-type]
+        )
+        entry_ids[key] = entry.id
+    edited = liveblog.entry_or_404(session, entry_ids["edited"])
+    liveblog.update_entry(session, actor=boss, entry=edited, data=EntryUpdate(body="Final words"))
+    liveblog.delete_entry(
+        session, actor=boss, entry=liveblog.entry_or_404(session, entry_ids["gone"])
+    )
+    action = actions.create_action(
+        session,
+        actor=boss,
+        programme=world.programme,
+        data=ActionCreate(
+            title="Stable rotas for night staff",
+            owner="Tom Okafor",
+            involve=["HR leads"],
+            theme_id=themes["Staffing"],
+            event_id=event.id,
+        ),
+    )
+    actions.add_update(
+        session,
+        actor=boss,
+        action=action,
+        data=ProgressCreate(text="Rota pilot agreed", status="in progress", event_id=event.id),
+    )
+    return Day(world, board, made, themes, group, entry_ids, action.id, people)
+
+
+def end_and_freeze(session: Session, day: Day) -> Archive:
+    for step in ("end", "freeze"):
+        if day.world.event.status != events.TRANSITIONS[step][1]:
+            boss = day.world.facilitator
+            events.transition(session, actor=boss, event=day.world.event, action=step)
+    return archive.archive_or_404(session, day.world.event.id)
+
+
+@pytest.fixture
+def day(db: Database) -> Day:
+    with db.session() as s:
+        return make_day(s)
+
+
+def frozen_document(db: Database, day: Day) -> dict[str, Any]:
+    with db.session() as s:
+        event = s.get(Event, day.world.event.id)
+        assert event is not None
+        day.world.event = event
+        row = end_and_freeze(s, day)
+        return dict(json.loads(row.document))
+
+
+# -- what the document holds ------------------------------------------------------------------
+
+
+def test_the_document_holds_the_day(db: Database, day: Day) -> None:
+    doc = frozen_document(db, day)
+    assert doc["format"] == archive.ARCHIVE_FORMAT
+    entries = {e["id"]: e for e in doc["entries"]}
+    assert set(entries) == {day.entry_ids[k] for k in ("welcome", "moment", "edited")}
+    edited = entries[day.entry_ids["edited"]]
+    assert edited["body"] == "Final words" and edited["edited"] is True
+    assert "First words" not in json.dumps(doc)
+    [board] = doc["boards"]
+    assert board["columns"] == ["Going well", "Concerning"]
+    by_text = {c["text"]: c for c in board["cards"]}
+    assert set(by_text) == {
+        "Residents plant the garden",
+        "Night staff stretched thin",
+        "Staffing rotas change weekly",
+        "Medicines rounds run on time",
+    }
+    assert by_text["Staffing rotas change weekly"]["votes"] == 2
+    themes = {t["title"]: t for t in board["themes"]}
+    assert themes["Staffing"] == {
+        "id": day.theme_ids["Staffing"],
+        "title": "Staffing",
+        "votes": 1,
+        "card_votes": 2,
+        "cards": 2,
+    }
+    [group] = doc["breakouts"]
+    assert [n["text"] for n in group["notes"]] == ["Handover checklists work"]
+    [action] = doc["actions"]
+    assert action["status"] == "in progress"
+    assert [u["text"] for u in action["updates"]] == ["Rota pilot agreed"]
+    assert doc["participation"] == {
+        "attendees_joined": 3,
+        "peak_active": 3,
+        "entries": 3,
+        "cards": 4,
+        "notes": 1,
+        # Dots on archived cards (2 + 1) and on themes (1); the hidden card's 3 are left out.
+        "votes": 4,
+    }
+
+
+def test_anonymity_and_privacy_hold_in_the_document(db: Database, day: Day) -> None:
+    doc = frozen_document(db, day)
+    text = json.dumps(doc)
+    for secret in SECRETS:
+        assert secret not in text
+    for banned in ("held_reason", "token", "organisation", "client_id", "attendee_id", "email"):
+        assert banned not in text
+    by_text = {c["text"]: c for c in doc["boards"][0]["cards"]}
+    assert by_text["Night staff stretched thin"]["author"] is None  # anonymous, though named
+    assert by_text["Staffing rotas change weekly"]["author"] is None  # chose no name
+    assert by_text["Residents plant the garden"]["author"] == "Asha Patel"
+    assert by_text["Medicines rounds run on time"]["author"] == day.world.facilitator.name
+
+
+def test_freezing_twice_from_the_same_data_is_byte_identical(db: Database, day: Day) -> None:
+    with db.session() as s:
+        event = s.get(Event, day.world.event.id)
+        assert event is not None
+        day.world.event = event
+        first = end_and_freeze(s, day)
+        document, digest = first.document, first.sha256
+    with db.session() as s:
+        # Undo the freeze, keeping every row it read, and freeze again later.
+        s.execute(delete(SearchEntry))
+        s.execute(delete(Archive))
+        s.execute(update(Event).where(Event.id == event.id).values(status="ended"))
+    with db.session() as s:
+        again = s.get(Event, event.id)
+        assert again is not None
+        events.transition(s, actor=day.world.facilitator, event=again, action="freeze")
+        second = archive.archive_or_404(s, event.id)
+        assert second.document == document
+        assert second.sha256 == digest == archive.sha256(document)
+
+
+def test_canonical_json_sorts_keys_and_keeps_unicode() -> None:
+    assert archive.canonical_json({"b": 1, "a": ["é", {"d": 2, "c": 3}]}) == (
+        '{"a":["é",{"c":3,"d":2}],"b":1}'
+    )
+
+
+def test_a_draft_is_the_same_builder_marked_as_draft(db: Database, day: Day) -> None:
+    with db.session() as s:
+        event = s.get(Event, day.world.event.id)
+        assert event is not None
+        draft = archive.draft_document(s, actor=day.world.facilitator, event=event)
+        assert draft["draft"] is True
+        assert draft["boards"] == archive.build_document(s, event)["boards"]
+
+
+def test_peak_active_counts_distinct_people_in_the_busiest_window() -> None:
+    start = utcnow()
+    activity = [
+        (start, 1),
+        (start + timedelta(minutes=5), 2),
+        (start + timedelta(minutes=10), 1),
+        (start + timedelta(hours=2), 3),
+        (start + timedelta(hours=2, minutes=1), 4),
+        (start + timedelta(hours=2, minutes=2), 5),
+    ]
+    assert peak_active(activity) == 3
+    assert peak_active([]) == 0
+
+
+# -- ending and freezing ----------------------------------------------------------------------
+
+
+def test_ending_the_day_closes_boards_and_breakouts(db: Database, day: Day) -> None:
+    with db.session() as s:
+        event = s.get(Event, day.world.event.id)
+        assert event is not None
+        events.transition(s, actor=day.world.facilitator, event=event, action="end")
+    with db.session(write=False) as s:
+        board = s.get(Board, day.board.id)
+        group = s.get(Breakout, day.breakout.id)
+        assert board is not None and board.state == "closed"
+        assert group is not None and group.state == "closed"
+
+
+def test_the_review_lists_what_is_held_back(db: Database, day: Day) -> None:
+    with db.session() as s:
+        event = s.get(Event, day.world.event.id)
+        assert event is not None
+        found = archive.review(s, actor=day.world.facilitator, event=event)
+    assert [c["id"] for c in found.pending_cards] == [day.cards["held"].id]
+    assert "email" in found.pending_cards[0]["why"]
+    assert [n["text"] for n in found.held_notes] == ["Resident lives at M1 1AE"]
+
+
+def test_approving_a_held_card_in_review_puts_it_in_the_archive(db: Database, day: Day) -> None:
+    with db.session() as s:
+        event = s.get(Event, day.world.event.id)
+        assert event is not None
+        events.transition(s, actor=day.world.facilitator, event=event, action="end")
+        card = cards.card_or_404(s, day.cards["held"].id)
+        cards.update_card(
+            s,
+            caller=Caller(user=day.world.facilitator),
+            card=card,
+            data=CardUpdate(status="visible"),
+        )
+    doc = frozen_document(db, day)
+    texts = [c["text"] for c in doc["boards"][0]["cards"]]
+    assert "Call me on cara@example.org about it" in texts
+
+
+def test_writes_after_freezing_answer_event_frozen(db: Database, day: Day) -> None:
+    frozen_document(db, day)
+    with db.session() as s:
+        event = s.get(Event, day.world.event.id)
+        board = s.get(Board, day.board.id)
+        assert event is not None and board is not None
+        boss = Caller(user=day.world.facilitator)
+        with pytest.raises(EventFrozen):
+            cards.create_card(
+                s, caller=boss, board=board, data=CardCreate(client_id="late", text="Too late")
+            )
+        with pytest.raises(EventFrozen):
+            liveblog.create_entry(
+                s, actor=day.world.facilitator, event=event, data=EntryCreate(body="Late")
+            )
+        with pytest.raises(EventFrozen):
+            actions.create_action(
+                s,
+                actor=day.world.facilitator,
+                programme=day.world.programme,
+                data=ActionCreate(title="Late", event_id=event.id),
+            )
+
+
+# -- verify-archive ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("GLIMPSE_DATABASE_URL", settings.effective_database_url)
+    monkeypatch.setenv("GLIMPSE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("GLIMPSE_SECRET_KEY", SECRET)
+    return settings
+
+
+def test_verify_archive_catches_a_quietly_edited_card(
+    cli_env: Settings, db: Database, day: Day, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frozen_document(db, day)
+    with db.session() as s:
+        other = make_world(s, status="ended")
+        events.transition(s, actor=other.facilitator, event=other.event, action="freeze")
+    assert main(["verify-archive"]) == 0
+    assert capsys.readouterr().out.count(": ok") == 2
+    with db.session() as s:
+        row = s.get(Archive, day.world.event.id)
+        assert row is not None
+        # Valid JSON, same length class, one word changed: only the hash can tell.
+        row.document = row.document.replace("Residents plant", "Residents paint")
+        s.add(row)
+    assert main(["verify-archive"]) == 1
+    out = capsys.readouterr().out
+    assert f"event {day.world.event.id}: MISMATCH" in out
+    assert f"event {other.event.id}: ok" in out
+    assert main(["verify-archive", "--event", str(other.event.id)]) == 0
+
+
+def test_search_rows_are_written_in_the_freezing_transaction(db: Database, day: Day) -> None:
+    frozen_document(db, day)
+    with db.session(write=False) as s:
+        kinds = sorted(
+            r.kind
+            for r in s.exec(select(SearchEntry).where(SearchEntry.event_id == day.world.event.id))
+        )
+    assert kinds == ["action", "card", "card", "card", "card", "entry", "entry", "entry", "note"]

@@ -1,0 +1,183 @@
+"""Room control through its service: the screen's mode and the timer, read back from the log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, col, select
+
+from server.db import Database
+from server.errors import BadInput, EventFrozen, Forbidden, NotSignedIn
+from server.models.boards import BoardCreate, BoardUpdate
+from server.models.events import Event, EventLog
+from server.models.room import ScreenSet, TimerStart
+from server.services import boards, events, room, state
+from tests.factories import World, make_event, make_world
+from tests.services.test_boards import make_attendee, make_board, post
+
+
+@dataclass
+class Room:
+    world: World
+    board_id: int
+    card_id: int
+    held_id: int
+
+
+@pytest.fixture
+def live(db: Database) -> Room:
+    with db.session() as s:
+        world = make_world(s, status="live")
+        board = make_board(s, world)
+        amy = make_attendee(s, event_of(s, world), "Amy")
+        shown = post(s, amy.caller, board, "Residents ran the garden club")
+        held = post(s, amy.caller, board, "Ring me on 07700 900123")
+        return Room(world, board.id, shown.id, held.id)
+
+
+def event_of(session: Session, world: World) -> Event:
+    event = session.get(Event, world.event.id)
+    assert event is not None
+    return event
+
+
+def log_types(session: Session, event_id: int) -> list[str]:
+    rows = session.exec(
+        select(EventLog.type).where(EventLog.event_id == event_id).order_by(col(EventLog.seq))
+    )
+    return list(rows)
+
+
+def screen(session: Session, world: World, mode: str, target_id: int | None = None) -> None:
+    room.set_screen(
+        session,
+        actor=world.facilitator,
+        event=event_of(session, world),
+        data=ScreenSet(mode=mode, target_id=target_id),  # type: ignore[arg-type]
+    )
+
+
+def test_a_new_event_shows_its_join_code_and_no_timer(db: Database, live: Room) -> None:
+    with db.session() as s:
+        event = event_of(s, live.world)
+        assert room.current_screen(s, event).mode == "join"
+        assert room.current_timer(s, event) is None
+
+
+def test_a_timer_runs_until_stopped_and_a_new_one_replaces_it(db: Database, live: Room) -> None:
+    with db.session() as s:
+        event = event_of(s, live.world)
+        first = room.start_timer(
+            s,
+            actor=live.world.facilitator,
+            event=event,
+            data=TimerStart(seconds=300, label="Pairs"),
+        )
+        assert first.ends_at - first.started_at == timedelta(seconds=300)
+        second = room.start_timer(
+            s, actor=live.world.facilitator, event=event, data=TimerStart(seconds=60)
+        )
+        assert room.current_timer(s, event) == second
+        room.stop_timer(s, actor=live.world.facilitator, event=event)
+        assert room.current_timer(s, event) is None
+        # Stopping again changes nothing, so it logs nothing.
+        room.stop_timer(s, actor=live.world.facilitator, event=event)
+        timer_rows = [t for t in log_types(s, event.id) if t.startswith("timer.")]
+        assert timer_rows == ["timer.started", "timer.started", "timer.stopped"]
+
+
+def test_the_screen_follows_the_latest_change(db: Database, live: Room) -> None:
+    with db.session() as s:
+        screen(s, live.world, "board", live.board_id)
+        screen(s, live.world, "spotlight", live.card_id)
+        screen(s, live.world, "join", live.card_id)
+        shown = room.current_screen(s, event_of(s, live.world))
+        # join names nothing: a target sent along is dropped, not stored.
+        assert (shown.mode, shown.target_id) == ("join", None)
+        assert log_types(s, live.world.event.id).count("screen.changed") == 3
+
+
+@pytest.mark.parametrize(
+    ("mode", "target", "message"),
+    [
+        ("board", None, "Say which board"),
+        ("results", None, "Say which board"),
+        ("spotlight", None, "Say which card"),
+        ("board", "elsewhere", "not one of this event's"),
+        ("spotlight", "held", "Only a card shown"),
+        ("board", "hidden", "hidden"),
+        ("agenda", "elsewhere-session", "not on this event's agenda"),
+    ],
+)
+def test_the_screen_shows_only_this_events_things_fit_for_the_room(
+    db: Database, live: Room, mode: str, target: str | None, message: str
+) -> None:
+    with db.session() as s:
+        world = live.world
+        other = make_event(s, programme=world.programme, owner=world.facilitator, agenda=1)
+        targets = {
+            None: None,
+            "held": live.held_id,
+            "hidden": make_board(s, world).id,
+            "elsewhere": boards.create_event_board(
+                s, actor=world.facilitator, event=other, data=BoardCreate(title="Elsewhere")
+            ).id,
+            "elsewhere-session": events.agenda(s, other)[0].id,
+        }
+        hidden = boards.board_or_404(s, targets["hidden"])
+        boards.update_board(
+            s, actor=world.facilitator, board=hidden, data=BoardUpdate(state="hidden")
+        )
+        with pytest.raises(BadInput, match=message):
+            screen(s, world, mode, targets[target])
+
+
+def test_agenda_may_name_the_current_session_or_not(db: Database, live: Room) -> None:
+    with db.session() as s:
+        item = events.agenda(s, event_of(s, live.world))[1]
+        screen(s, live.world, "agenda", item.id)
+        assert room.current_screen(s, event_of(s, live.world)).target_id == item.id
+        screen(s, live.world, "agenda")
+        assert room.current_screen(s, event_of(s, live.world)).target_id is None
+
+
+def test_only_the_events_facilitators_control_the_room(db: Database, live: Room) -> None:
+    with db.session() as s:
+        event = event_of(s, live.world)
+        data = TimerStart(seconds=10)
+        with pytest.raises(NotSignedIn):
+            room.start_timer(s, actor=None, event=event, data=data)
+        with pytest.raises(Forbidden):
+            room.start_timer(s, actor=live.world.outsider, event=event, data=data)
+        with pytest.raises(Forbidden):
+            room.set_screen(s, actor=live.world.outsider, event=event, data=ScreenSet(mode="blank"))
+        room.start_timer(s, actor=live.world.admin, event=event, data=data)
+
+
+def test_a_frozen_event_refuses_room_changes(db: Database) -> None:
+    with db.session() as s:
+        world = make_world(s, status="frozen")
+        event = event_of(s, world)
+        with pytest.raises(EventFrozen):
+            room.start_timer(s, actor=world.facilitator, event=event, data=TimerStart(seconds=5))
+        with pytest.raises(EventFrozen):
+            room.stop_timer(s, actor=world.facilitator, event=event)
+        with pytest.raises(EventFrozen):
+            room.set_screen(s, actor=world.facilitator, event=event, data=ScreenSet(mode="blank"))
+
+
+def test_every_role_loads_the_screen_and_timer_with_the_state(db: Database, live: Room) -> None:
+    with db.session() as s:
+        event = event_of(s, live.world)
+        room.start_timer(s, actor=live.world.facilitator, event=event, data=TimerStart(seconds=90))
+        screen(s, live.world, "results", live.board_id)
+        amy = make_attendee(s, event, "Amy")
+    with db.session(write=False) as s:
+        event = event_of(s, live.world)
+        viewers = (("facilitator", None), ("attendee", amy.attendee.id), ("public", None))
+        for role, attendee_id in viewers:
+            loaded = state.load_state(s, event=event, role=role, attendee_id=attendee_id)
+            assert loaded.timer is not None and loaded.timer.seconds == 90
+            assert (loaded.screen.mode, loaded.screen.target_id) == ("results", live.board_id)

@@ -1,0 +1,191 @@
+// room.js: what the phone, the console's board page and the session screen share.
+//
+// The state they keep is /api/v1/events/{id}/state, and applyMessage() changes it the way each
+// logged message says (the same rules as tests/realtime/apply.py, which the server's tests prove
+// against fresh state). The pages then redraw from the state; reconcile() keeps the elements of
+// cards that stay, so focus, animations and scroll positions survive a redraw.
+
+const byCreated = (a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id - b.id);
+
+function upsert(items, item) {
+  const i = items.findIndex((x) => x.id === item.id);
+  if (i >= 0) items[i] = item;
+  else items.push(item);
+}
+
+function remove(items, id) {
+  const i = items.findIndex((x) => x.id === id);
+  if (i >= 0) items.splice(i, 1);
+}
+
+export function boardById(state, id) {
+  return state.boards.find((b) => b.id === id) || null;
+}
+
+/** Change `state` in place as one logged message says. */
+export function applyMessage(state, { type, data }) {
+  const board = data && data.board_id !== undefined ? boardById(state, data.board_id) : null;
+  switch (type) {
+    case "event.updated":
+      state.event = data;
+      break;
+    case "agenda.created":
+    case "agenda.updated":
+      upsert(state.agenda, data);
+      state.agenda.sort((a, b) => (a.starts_at || "~").localeCompare(b.starts_at || "~") || a.id - b.id);
+      break;
+    case "agenda.deleted":
+      remove(state.agenda, data.id);
+      break;
+    case "board.created":
+    case "board.updated":
+      remove(state.boards, data.id);
+      if (state.role === "facilitator" || data.state !== "hidden") state.boards.push(data);
+      state.boards.sort((a, b) => a.id - b.id);
+      break;
+    case "card.created":
+    case "card.updated":
+      if (board) {
+        upsert(board.cards, data);
+        board.cards.sort(byCreated);
+      }
+      break;
+    case "card.deleted":
+      for (const b of state.boards) remove(b.cards, data.id);
+      break;
+    case "theme.created":
+    case "theme.updated":
+      if (board) {
+        upsert(board.themes, data);
+        board.themes.sort((a, b) => a.id - b.id);
+      }
+      break;
+    case "theme.deleted":
+      for (const b of state.boards) remove(b.themes, data.id);
+      break;
+    case "vote.changed": {
+      const items = board ? (data.card_id ? board.cards : board.themes) : [];
+      const item = items.find((x) => x.id === (data.card_id || data.theme_id));
+      if (item) item.votes = data.votes;
+      break;
+    }
+    case "timer.started":
+      state.timer = data;
+      break;
+    case "timer.stopped":
+      state.timer = null;
+      break;
+    case "screen.changed":
+      state.screen = data;
+      break;
+    default:
+      break; // entries, breakouts, actions: not shown on these surfaces
+  }
+  return state;
+}
+
+/** The card `id` and its board, from any board in the state. */
+export function findCard(state, id) {
+  for (const board of state.boards) {
+    const card = board.cards.find((c) => c.id === id);
+    if (card) return { board, card };
+  }
+  return null;
+}
+
+/** The board the room is looking at: the screen's, else the first open one, else any shown. */
+export function focusBoard(state) {
+  const shown = state.boards.filter((b) => b.state !== "hidden");
+  const { mode, target_id: target } = state.screen || {};
+  let id = null;
+  if (mode === "board" || mode === "results") id = target;
+  if (mode === "spotlight") id = findCard(state, target)?.board.id ?? null;
+  return shown.find((b) => b.id === id) || shown.find((b) => b.state === "open") || shown[0] || null;
+}
+
+/** The session running now: the one the screen names, else the latest that has started. */
+export function currentSession(state, now = Date.now()) {
+  if (state.screen?.mode === "agenda" && state.screen.target_id) {
+    const named = state.agenda.find((i) => i.id === state.screen.target_id);
+    if (named) return named;
+  }
+  const started = state.agenda.filter((i) => i.starts_at && Date.parse(i.starts_at) <= now);
+  return started[started.length - 1] || null;
+}
+
+/** Why a card of yours is held back, said kindly. */
+export function heldMessage(card) {
+  if (card.status !== "pending") return "";
+  if (card.held_reason) {
+    const what = card.held_reason.replace(/^looks like /, "");
+    return `This looks like it contains ${what}, so a facilitator will check it before it's shown.`;
+  }
+  return "A facilitator will check this card before it's shown.";
+}
+
+export function authorName(card) {
+  if (!card.author) return card.anonymous ? "Anonymous" : "";
+  const name = card.author.display_name || "";
+  return card.author.kind === "facilitator" && name ? `${name} (facilitator)` : name;
+}
+
+/**
+ * Make `list`'s children match `items` in order, reusing elements by key.
+ * `make(item)` builds a new element, `update(el, item)` fills one; returns the new elements.
+ */
+export function reconcile(list, items, make, update, key = (item) => String(item.id)) {
+  const old = new Map([...list.children].map((el) => [el.dataset.key, el]));
+  const fresh = [];
+  let cursor = list.firstElementChild;
+  for (const item of items) {
+    const k = key(item);
+    let el = old.get(k);
+    if (el) old.delete(k);
+    else {
+      el = make(item);
+      el.dataset.key = k;
+      fresh.push(el);
+    }
+    update(el, item);
+    if (el !== cursor) list.insertBefore(el, cursor);
+    else cursor = cursor.nextElementSibling;
+  }
+  for (const el of old.values()) el.remove();
+  return fresh;
+}
+
+/** A copy of the <template id=...>'s first element. */
+export function fromTemplate(id) {
+  return document.getElementById(id).content.firstElementChild.cloneNode(true);
+}
+
+/** Fill the [data-slot=name] elements of `el`; an empty value hides the slot. */
+export function fill(el, values) {
+  for (const [name, value] of Object.entries(values)) {
+    const slot = el.querySelector(`[data-slot="${name}"]`);
+    if (!slot) continue;
+    slot.textContent = value ?? "";
+    slot.hidden = value === "" || value === null || value === undefined;
+  }
+}
+
+/** Milliseconds to add to Date.now() to get the server's clock (good to about a second). */
+export async function serverClockOffset() {
+  try {
+    const before = Date.now();
+    const response = await fetch("/healthz", { method: "GET", cache: "no-store" });
+    const after = Date.now();
+    const date = Date.parse(response.headers.get("date") || "");
+    // The Date header is truncated to the second: on average it is half a second behind.
+    return Number.isNaN(date) ? 0 : date + 500 - (before + after) / 2;
+  } catch {
+    return 0;
+  }
+}
+
+export function formatClock(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const m = Math.floor(total / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return m >= 60 ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}

@@ -1,0 +1,271 @@
+// screen.js: the session screen on the projector. No controls: it shows what the console says
+// (join, board, spotlight, results, agenda, blank) and the timer, and reconnects by itself.
+//
+// It runs in a facilitator's browser, so its state holds cards the room must not see yet; it
+// shows only visible cards on boards that are not hidden, and never a held card's reason.
+import { Live } from "./live.js";
+import {
+  applyMessage,
+  boardById,
+  currentSession,
+  findCard,
+  focusBoard,
+  formatClock,
+  fromTemplate,
+  reconcile,
+  serverClockOffset,
+} from "./room.js";
+
+const stage = document.querySelector("[data-screen]");
+const $ = (selector) => stage.querySelector(selector);
+const view = { state: null, clockOffset: 0, drawn: false, chimedFor: null, audio: null };
+const MAX_BARS = 10;
+// The board's type size is searched between these (as a share of the screen's height), so that
+// a handful of cards reads from the back of the room and two hundred still fit.
+const BOARD_FONT = { min: 0.6, max: 4.6 };
+const SPOT_FONT = { min: 2, max: 9 };
+const BARS_FONT = { min: 1.4, max: 3.6 };
+const TIMER_LINGER_MS = 120000; // "time's up" stays this long unless the console stops it
+
+const shownCards = (board) => (board && board.state !== "hidden" ? board.cards.filter((c) => c.status === "visible") : []);
+const authorOf = (card) => (card.author && card.author.display_name) || "";
+
+function render() {
+  const state = view.state;
+  if (!state) return;
+  renderTimer(); // first: the timer takes room from the rest of the screen
+  const mode = draw(state.screen.mode, state.screen.target_id);
+  stage.dataset.mode = mode;
+  for (const section of stage.querySelectorAll("[data-mode-view]")) section.hidden = section.dataset.modeView !== mode;
+  refit();
+  view.drawn = true;
+}
+
+/** Size the type of the mode on show to the room it has. */
+function refit() {
+  const mode = stage.dataset.mode;
+  if (mode === "board") fitBoard();
+  if (mode === "spotlight") fit($("[data-spot]"), [$("[data-spot]")], SPOT_FONT);
+  if (mode === "results") fit($("[data-bars]"), [$("[data-bars]")], BARS_FONT);
+}
+
+/** Draw one mode; what it names may be gone (hidden, deleted): then the screen goes blank. */
+function draw(mode, target) {
+  const state = view.state;
+  if (mode === "board") {
+    const board = boardById(state, target) || focusBoard(state);
+    return board && board.state !== "hidden" ? (drawBoard(board), "board") : "blank";
+  }
+  if (mode === "results") {
+    const board = boardById(state, target);
+    return board && board.state !== "hidden" ? (drawResults(board), "results") : "blank";
+  }
+  if (mode === "spotlight") {
+    const found = findCard(state, target);
+    const ok = found && found.card.status === "visible" && found.board.state !== "hidden";
+    return ok ? (drawSpotlight(found.card), "spotlight") : "blank";
+  }
+  if (mode === "agenda") drawAgenda();
+  return mode;
+}
+
+// -- board -----------------------------------------------------------------------------------------
+
+function drawBoard(board) {
+  $("[data-board-title]").textContent = board.title;
+  $("[data-board-prompt]").textContent = board.prompt;
+  const cards = shownCards(board);
+  const lanes = board.columns.length
+    ? board.columns.map((name) => ({ key: `c:${name}`, title: name, cards: cards.filter((c) => c.column === name) }))
+    : [{ key: "all", title: "", cards }];
+  const loose = board.columns.length ? cards.filter((c) => !board.columns.includes(c.column)) : [];
+  if (loose.length) lanes.push({ key: "other", title: "Other", cards: loose });
+  reconcile($("[data-lanes]"), lanes, makeLane, drawLane, (lane) => lane.key);
+}
+
+function makeLane() {
+  const lane = document.createElement("section");
+  lane.className = "lane";
+  const title = document.createElement("h3");
+  title.className = "lane-title";
+  const list = document.createElement("ul");
+  list.className = "lane-cards";
+  lane.append(title, list);
+  return lane;
+}
+
+function drawLane(lane, { title, cards }) {
+  const heading = lane.querySelector(".lane-title");
+  heading.textContent = title;
+  heading.hidden = !title;
+  lane.dataset.column = title;
+  const fresh = reconcile(lane.querySelector(".lane-cards"), cards, () => fromTemplate("tpl-s-card"), (li, card) => {
+    li.querySelector("[data-slot=text]").textContent = card.text;
+    const by = li.querySelector("[data-slot=author]");
+    by.textContent = authorOf(card);
+    by.hidden = !by.textContent;
+  });
+  // The newest cards arrive with a flourish; the first drawing of a full board does not.
+  if (view.drawn) for (const li of fresh) li.classList.add("enter");
+}
+
+/** Largest type size (px) at which every element in `boxes` shows all it holds. */
+function fit(container, boxes, { min, max }) {
+  const unit = window.innerHeight / 100;
+  const fits = () => boxes.every((el) => el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1);
+  let lo = min * unit;
+  let hi = max * unit;
+  container.style.fontSize = `${hi}px`;
+  if (fits()) return;
+  for (let i = 0; i < 10; i += 1) {
+    const mid = (lo + hi) / 2;
+    container.style.fontSize = `${mid}px`;
+    if (fits()) lo = mid;
+    else hi = mid;
+  }
+  container.style.fontSize = `${lo}px`;
+}
+
+function fitBoard() {
+  const lanes = $("[data-lanes]");
+  fit(lanes, [lanes, ...lanes.querySelectorAll(".lane-cards")], BOARD_FONT);
+}
+
+// -- spotlight, results, agenda ---------------------------------------------------------------------
+
+function drawSpotlight(card) {
+  $("[data-spot-text]").textContent = card.text;
+  const by = [authorOf(card), card.column].filter(Boolean).join(" · ");
+  $("[data-spot-by]").textContent = by;
+  $("[data-spot-by]").hidden = !by;
+}
+
+function drawResults(board) {
+  const themes = board.themes.filter((t) => t.votes > 0);
+  const items = (themes.length ? themes.map((t) => ({ ...t, text: t.title })) : shownCards(board))
+    .map((item, order) => ({ ...item, order }))
+    .sort((a, b) => b.votes - a.votes || a.order - b.order)
+    .slice(0, MAX_BARS);
+  const top = Math.max(1, ...items.map((i) => i.votes));
+  const total = (themes.length ? themes : shownCards(board)).reduce((sum, i) => sum + i.votes, 0);
+  $("[data-results-title]").textContent = `Votes: ${board.title}`;
+  $("[data-results-total]").textContent = total ? `${total} dot${total === 1 ? "" : "s"} so far` : "Waiting for the first dots…";
+  reconcile($("[data-bars]"), items, makeBar, (li, item) => {
+    li.querySelector(".bar-text").textContent = item.text;
+    li.querySelector(".bar-count").textContent = String(item.votes);
+    // Sizes set through the CSSOM, which a strict style-src allows (style="" would not be).
+    li.querySelector(".bar-fill").style.width = `${(100 * item.votes) / top}%`;
+  }, (item) => `${themes.length ? "t" : "c"}${item.id}`);
+}
+
+function makeBar() {
+  const li = document.createElement("li");
+  li.className = "bar";
+  li.innerHTML = '<span class="bar-text"></span><span class="bar-track"><span class="bar-fill"></span></span><span class="bar-count"></span>';
+  return li;
+}
+
+function drawAgenda() {
+  const now = currentSession(view.state, Date.now() + view.clockOffset);
+  const nowIndex = view.state.agenda.indexOf(now);
+  reconcile($("[data-agenda]"), view.state.agenda, () => {
+    const li = document.createElement("li");
+    li.innerHTML = '<span class="a-time"></span><span class="a-what"><span class="a-title"></span><span class="a-who"></span></span>';
+    return li;
+  }, (li, item) => {
+    const time = item.starts_at ? new Date(item.starts_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+    li.querySelector(".a-time").textContent = time;
+    li.querySelector(".a-title").textContent = item.title;
+    li.querySelector(".a-who").textContent = item.speakers.join(", ");
+    const index = view.state.agenda.indexOf(item);
+    li.dataset.when = item === now ? "now" : nowIndex >= 0 && index < nowIndex ? "past" : "later";
+  });
+}
+
+// -- timer and chime --------------------------------------------------------------------------------
+
+function renderTimer() {
+  const timer = view.state?.timer;
+  const box = $("[data-timer]");
+  const left = timer ? Date.parse(timer.ends_at) - (Date.now() + view.clockOffset) : 0;
+  box.hidden = !timer || left < -TIMER_LINGER_MS;
+  if (box.hidden) return;
+  $("[data-timer-label]").textContent = timer.label;
+  $("[data-timer-label]").hidden = !timer.label;
+  $("[data-timer-clock]").textContent = left > 0 ? formatClock(left) : "Time’s up";
+  box.dataset.phase = left <= 0 ? "done" : left <= 60000 ? "soon" : "running";
+  $("[data-timer-hint]").hidden = !timer.chime || left <= 0 || view.audio?.state === "running";
+  if (left <= 0 && timer.chime && view.chimedFor !== timer.started_at && left > -5000) {
+    view.chimedFor = timer.started_at;
+    chime();
+  }
+}
+
+function unlockAudio() {
+  try {
+    view.audio = view.audio || new AudioContext();
+    view.audio.resume();
+  } catch {
+    /* no WebAudio: the countdown still shows */
+  }
+}
+
+/** Three soft beeps made on the spot: no sound file to fetch. */
+function chime() {
+  if (!view.audio || view.audio.state !== "running") return;
+  const ctx = view.audio;
+  [0, 0.4, 0.8].forEach((at, i) => {
+    const start = ctx.currentTime + at;
+    const tone = ctx.createOscillator();
+    const gain = ctx.createGain();
+    tone.frequency.value = i === 2 ? 1047 : 880;
+    gain.gain.setValueAtTime(0.0001, start);
+    gain.gain.exponentialRampToValueAtTime(0.5, start + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.35);
+    tone.connect(gain).connect(ctx.destination);
+    tone.start(start);
+    tone.stop(start + 0.4);
+  });
+}
+
+// -- wiring -----------------------------------------------------------------------------------------
+
+function onStatus(status) {
+  // A short blip is not worth announcing to the room; a long one is.
+  clearTimeout(view.connTimer);
+  const note = $("[data-conn]");
+  if (status === "live") note.textContent = "";
+  else view.connTimer = setTimeout(() => (note.textContent = status === "closed" ? "Not connected" : "Reconnecting…"), 3000);
+}
+
+if (stage) {
+  document.documentElement.classList.add("screen-root");
+  // Browsers only let sound play after a key press or click on the page: one is enough.
+  for (const type of ["keydown", "pointerdown"]) window.addEventListener(type, unlockAudio);
+  // The room a mode has changes with the window and with the timer coming and going.
+  const sized = new ResizeObserver(() => refit());
+  for (const box of stage.querySelectorAll("[data-lanes], [data-spot], [data-bars]")) sized.observe(box);
+  navigator.wakeLock?.request("screen").catch(() => {});
+  serverClockOffset().then((offset) => (view.clockOffset = offset));
+  setInterval(renderTimer, 250);
+  const live = new Live({
+    eventId: Number(stage.dataset.eventId),
+    onState: (state) => {
+      view.state = state;
+      render();
+    },
+    onMessage: (message) => {
+      applyMessage(view.state, message);
+      render();
+    },
+    onEphemeral: (message) => {
+      if (message.type !== "presence") return;
+      const n = message.data.attendees;
+      $("[data-attendee-count]").textContent = String(n);
+      $("[data-attendee-noun]").textContent = n === 1 ? "person" : "people";
+    },
+    onStatus,
+  });
+  const start = () => live.start().catch(() => setTimeout(start, 3000));
+  start();
+}
