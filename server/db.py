@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,6 +63,9 @@ class Database:
             if self.is_sqlite
             else self.engine.execution_options(isolation_level="REPEATABLE READ")
         )
+        # SQLite has one writer at a time: writers queue here, in the event loop, not in threads
+        # that would hold a connection and a thread-pool token while they wait for the lock.
+        self.write_gate = asyncio.Semaphore(1 if self.is_sqlite else 32)
         # Set by the hub: receives each transaction's event-log rows once committed.
         self.publish: Publish | None = None
 

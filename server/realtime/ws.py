@@ -143,7 +143,8 @@ async def answer(text: str, db: Database, caller: Caller) -> str:
         if not isinstance(raw, dict) or raw.get("type") not in protocol.INBOUND_TYPES:
             raise _Bad("unknown_type", "Unknown message type.")
         message = protocol.INBOUND.validate_python(raw)
-        seq, data = await run_in_threadpool(_run, db, caller, message)
+        async with db.write_gate:
+            seq, data = await run_in_threadpool(_run, db, caller, message)
         return encode({"type": "ack", "ref": ref, "seq": seq, "data": data})
     except json.JSONDecodeError:
         return _error(ref, "malformed", "That message is not valid JSON.")

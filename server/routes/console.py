@@ -361,6 +361,6 @@ def _agenda_fields(
 
 
 def _safe_next(url: str) -> str:
-    """Only ever send people back to our own pages (the console, or a private programme's)."""
-    ours = url.startswith(("/console", "/p/")) and "//" not in url and "\\" not in url
+    """Only ever send people back to our own pages: the console, a private programme, a screen."""
+    ours = url.startswith(("/console", "/p/", "/screen/")) and "//" not in url and "\\" not in url
     return url if ours else "/console"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlmodel import Session
 
@@ -30,11 +32,24 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+TEARDOWN = anyio.CapacityLimiter(64)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: committed after the route returns, rolled back on error."""
     db: Database = request.state.db
-    with db.session(write=request.method not in SAFE_METHODS) as session:
-        yield session
+    write = request.method not in SAFE_METHODS
+    async with db.write_gate if write else contextlib.nullcontext():
+        unit = db.session(write=write)
+        session = unit.__enter__()
+        try:
+            yield session
+        except BaseException as exc:
+            await anyio.to_thread.run_sync(
+                unit.__exit__, type(exc), exc, exc.__traceback__, limiter=TEARDOWN
+            )
+            raise
+        await anyio.to_thread.run_sync(unit.__exit__, None, None, None, limiter=TEARDOWN)
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
