@@ -61,17 +61,28 @@ def type_the_code(request: Request, session: DbSession, code: str = "") -> Respo
 
 
 @router.get("/j/{code}", response_class=HTMLResponse)
-def join_page(request: Request, code: str, session: DbSession, viewer: CurrentViewer) -> Response:
-    """What the QR code opens: an optional name and a Join button; members go straight in."""
+def join_page(
+    request: Request,
+    code: str,
+    session: DbSession,
+    viewer: CurrentViewer,
+    group: int | None = None,
+) -> Response:
+    """What the QR code opens: an optional name and a Join button; members go straight in.
+
+    A table card's code carries `?group=`: joining then also seats the attendee at that table.
+    """
     try:
         event = room.joinable_event(session, code[:MAX_TYPED_CODE])
     except NotFound as exc:
         return _missing(request, exc, code)
-    if viewer.attendee is not None and viewer.attendee.event_id == event.id:
+    query = f"?group={group}" if group is not None else ""
+    if viewer.attendee is not None and viewer.attendee.event_id == event.id and group is None:
         return see_other(f"/a/{event.id}")
     if code != event.join_code:
-        return see_other(f"/j/{event.join_code}")
-    return page(request, "attendee/join.html", event=events.event_public(session, event))
+        return see_other(f"/j/{event.join_code}{query}")
+    public = events.event_public(session, event)
+    return page(request, "attendee/join.html", event=public, group=group)
 
 
 @router.get("/j/{code}/qr.svg")

@@ -256,3 +256,20 @@ def test_picking_a_group_on_the_phone_and_printing_table_cards(
     expect(page.get_by_role("heading", level=1)).to_be_hidden()
     boxes = [card.bounding_box() for card in page.locator(".table-card").all()]
     assert all(box is not None and box["y"] >= 0 for box in boxes)
+
+
+def test_a_table_card_code_joins_straight_into_its_group(
+    day: Day, phones: list[BrowserContext]
+) -> None:
+    page = phones[0].new_page()
+    problems = watch_for_problems(page)
+    code = day.world.event.join_code.lower()  # typed or scanned, case does not matter
+    page.goto(f"/j/{code}?group={day.two}")
+    page.get_by_label(re.compile("name", re.I)).fill("Dana")
+    page.get_by_role("button", name=re.compile("join", re.I)).click()
+    expect(page).to_have_url(re.compile(f"/a/{day.world.event.id}/breakout$"))
+    expect(page.locator("[data-conn]")).to_have_attribute("data-conn", "live")
+    groups = day.api.get(f"/api/v1/events/{day.world.event.id}/breakouts").json()
+    members = {g["id"]: [m["display_name"] for m in g.get("members", [])] for g in groups}
+    assert "Dana" in members[day.two] and "Dana" not in members[day.one]
+    assert not problems, problems

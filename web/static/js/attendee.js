@@ -21,6 +21,12 @@ document.querySelector("form[data-join]")?.addEventListener("submit", async (eve
   try {
     const body = { code: form.dataset.code, display_name: form.elements.display_name.value.trim() };
     const joined = await fetchJSON("/api/v1/join", { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(body) });
+    if (form.dataset.group) {
+      // A table card's code: sit at that table too (someone already seated keeps their seat).
+      await fetchJSON(`/api/v1/breakouts/${form.dataset.group}/join`, { method: "POST", headers: JSON_HEADERS }).catch(() => {});
+      location.assign(`/a/${joined.event_id}/breakout`);
+      return;
+    }
     location.assign(`/a/${joined.event_id}`);
   } catch (e) {
     error.textContent = e.status ? e.message : "Glimpse could not be reached. Check the Wi-Fi and try again.";
