@@ -6,10 +6,11 @@ import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
 
 AfterCommit = Callable[[], None]
@@ -91,3 +92,21 @@ class Database:
 def after_commit(session: Session, hook: AfterCommit) -> None:
     """Run `hook` once this session's transaction has committed (never if it rolls back)."""
     session.info.setdefault("after_commit", []).append(hook)
+
+
+Row = TypeVar("Row")
+
+
+def insert_once(session: Session, row: Row, existing: Callable[[], Row | None]) -> tuple[Row, bool]:
+    """Insert `row` (True), or answer with the twin a racing retry of the same client_id
+    inserted first (False): the unique constraint decides, not a read before the write."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        seen = existing()
+        if seen is None:
+            raise
+        return seen, False
+    return row, True

@@ -7,9 +7,9 @@ import math
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from server.db import insert_once
 from server.errors import BadInput, Conflict, Forbidden, NotFound, RateLimited
 from server.models.accounts import User
 from server.models.attendees import Attendee
@@ -51,19 +51,14 @@ def create_card(
         return seen, False
     if board.state != "open":
         raise boards.BoardClosed()
-    card = _new_card(session, board, scope, caller, data)
-    try:
-        with session.begin_nested():
-            session.add(card)
-            session.flush()
-    except IntegrityError:
-        # The same phone's retry raced its first try: the other insert won; answer with it.
-        seen = _card_by_client_id(session, board, data.client_id, caller)
-        if seen is None:
-            raise
-        return seen, False
-    boards.log_card(session, board, card, "card.created")
-    return card, True
+    card, created = insert_once(
+        session,
+        _new_card(session, board, scope, caller, data),
+        lambda: _card_by_client_id(session, board, data.client_id, caller),
+    )
+    if created:
+        boards.log_card(session, board, card, "card.created")
+    return card, created
 
 
 def _card_by_client_id(

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from server.db import insert_once
 from server.errors import BadInput, Conflict, Forbidden, NotFound, NotSignedIn
 from server.models.breakouts import Breakout, Note, NoteCreate, NoteUpdate
 from server.realtime import log
@@ -114,18 +114,12 @@ def create_note(
         author_attendee_id=caller.attendee.id if by_attendee and caller.attendee else None,
         author_user_id=caller.user.id if not by_attendee and caller.user else None,
     )
-    try:
-        with session.begin_nested():
-            session.add(note)
-            session.flush()
-    except IntegrityError:
-        # The same phone's retry raced its first try: the other insert won; answer with it.
-        seen = _by_client_id(session, breakout, data.client_id, caller)
-        if seen is None:
-            raise
-        return seen, False
-    _log(session, breakout, note, "note.created")
-    return note, True
+    note, created = insert_once(
+        session, note, lambda: _by_client_id(session, breakout, data.client_id, caller)
+    )
+    if created:
+        _log(session, breakout, note, "note.created")
+    return note, created
 
 
 def _by_client_id(
