@@ -14,7 +14,7 @@ from pydantic import Field as PydanticField
 
 from server.models.base import UtcTime
 
-ScreenMode = Literal["join", "board", "agenda", "spotlight", "results", "blank"]
+ScreenMode = Literal["join", "board", "agenda", "spotlight", "results", "breakout", "blank"]
 # The longest countdown a facilitator can start: a morning's session.
 TIMER_MAX_SECONDS = 4 * 3600
 
@@ -36,7 +36,8 @@ class TimerPublic(BaseModel):
 
 
 class ScreenSet(BaseModel):
-    """`target_id`: the board (board, results), the card (spotlight), the session (agenda)."""
+    """`target_id`: the board (board, results), the card (spotlight), the session (agenda),
+    the breakout group (breakout)."""
 
     mode: ScreenMode
     target_id: int | None = None

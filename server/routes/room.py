@@ -27,5 +27,5 @@ def stop_timer(event: EventById, session: DbSession, actor: Actor) -> None:
 
 @router.post("/events/{event_id}/screen")
 def set_screen(body: ScreenSet, event: EventById, session: DbSession, actor: Actor) -> ScreenPublic:
-    """Switch what the session screen shows: join, board, agenda, spotlight, results, blank."""
+    """Switch the session screen: join, board, agenda, spotlight, results, breakout, blank."""
     return room.set_screen(session, actor=actor, event=event, data=body)

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from server.errors import BadInput, NotFound
 from server.models.accounts import User
 from server.models.boards import Board, Card
+from server.models.breakouts import Breakout
 from server.models.events import AgendaItem, Event, EventLog
 from server.models.room import ScreenPublic, ScreenSet, TimerPublic, TimerStart
 from server.realtime import log
@@ -29,8 +30,15 @@ from server.timeutil import utcnow
 TIMER_TYPES = ("timer.started", "timer.stopped")
 SCREEN_TYPES = ("screen.changed",)
 # Modes that show one thing, named by target_id; the agenda's (the current session) is optional.
-TARGETED = frozenset({"board", "results", "spotlight", "agenda"})
-NEEDS_TARGET = frozenset({"board", "results", "spotlight"})
+TARGETED = frozenset({"board", "results", "spotlight", "agenda", "breakout"})
+NEEDS_TARGET = frozenset({"board", "results", "spotlight", "breakout"})
+# Targets that need only be this event's. A breakout group may be open or closed (report-back
+# usually comes after the groups close); the screen leaves out notes that look like personal
+# data, as it does held cards (web/static/js/screen.js).
+OWNED: dict[str, tuple[type[AgendaItem] | type[Breakout], str]] = {
+    "agenda": (AgendaItem, "That session is not on this event's agenda."),
+    "breakout": (Breakout, "That breakout group is not one of this event's."),
+}
 
 
 def _latest(session: Session, event: Event, types: tuple[str, ...]) -> EventLog | None:
@@ -107,15 +115,17 @@ def set_screen(
 
 
 def _noun(mode: str) -> str:
-    return {"spotlight": "card", "agenda": "session"}.get(mode, "board")
+    return {"spotlight": "card", "agenda": "session", "breakout": "breakout group"}.get(
+        mode, "board"
+    )
 
 
 def _check_target(session: Session, event: Event, mode: str, target_id: int) -> None:
     """The target must belong to this event and be fit for the whole room to see."""
-    if mode == "agenda":
-        item = session.get(AgendaItem, target_id)
-        if item is None or item.event_id != event.id:
-            raise BadInput("That session is not on this event's agenda.")
+    if mode in OWNED:
+        model, message = OWNED[mode]
+        if getattr(session.get(model, target_id), "event_id", None) != event.id:
+            raise BadInput(message)
         return
     card = session.get(Card, target_id) if mode == "spotlight" else None
     board_id = card.board_id if card else (None if mode == "spotlight" else target_id)

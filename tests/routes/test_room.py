@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from fastapi.testclient import TestClient
 
 from server.db import Database
-from tests.factories import World, login, make_world
+from tests.factories import World, login, make_event, make_world
 from tests.routes.test_boards import error_of, open_board
+from tests.routes.test_breakouts import make_group
 
 
 @pytest.fixture
@@ -49,6 +52,27 @@ def test_the_screen_mode_is_in_everyones_state(client: TestClient, live_world: W
     assert response.status_code == 200, response.text
     login(client, None)
     assert client.get(state_url).json()["screen"] == response.json()
+
+
+def test_the_screen_shows_a_breakout_group_of_this_event(
+    client: TestClient, db: Database, live_world: World
+) -> None:
+    group = make_group(client, live_world, "Table 1", prompt="What does good look like?")
+    with db.session() as s:
+        other = make_event(s, programme=live_world.programme, owner=live_world.facilitator)
+        elsewhere = replace(live_world, event=other)
+    theirs = make_group(client, elsewhere, "Table 9")
+    headers = login(client, live_world.facilitator)
+    url = f"/api/v1/events/{live_world.event.id}/screen"
+    for body in ({"mode": "breakout"}, {"mode": "breakout", "target_id": theirs}):
+        assert error_of(client.post(url, json=body, headers=headers)) == (400, "bad_input")
+    response = client.post(url, json={"mode": "breakout", "target_id": group}, headers=headers)
+    assert response.status_code == 200, response.text
+    state = client.get(f"/api/v1/events/{live_world.event.id}/state").json()
+    assert (state["screen"]["mode"], state["screen"]["target_id"]) == ("breakout", group)
+    assert [(g["id"], g["prompt"]) for g in state["breakouts"]] == [
+        (group, "What does good look like?")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -104,6 +128,7 @@ def test_a_frozen_event_answers_409(client: TestClient, db: Database) -> None:
         client.post(f"{base}/timer", json={"seconds": 30}, headers=headers),
         client.delete(f"{base}/timer", headers=headers),
         client.post(f"{base}/screen", json={"mode": "join"}, headers=headers),
+        client.post(f"{base}/screen", json={"mode": "breakout", "target_id": 1}, headers=headers),
     ):
         assert error_of(response) == (409, "event_frozen")
 

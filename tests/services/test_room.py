@@ -11,9 +11,10 @@ from sqlmodel import Session, col, select
 from server.db import Database
 from server.errors import BadInput, EventFrozen, Forbidden, NotSignedIn
 from server.models.boards import BoardCreate, BoardUpdate
+from server.models.breakouts import Breakout, BreakoutCreate, BreakoutUpdate
 from server.models.events import Event, EventLog
 from server.models.room import ScreenSet, TimerStart
-from server.services import boards, events, room, state
+from server.services import boards, breakouts, events, room, state
 from tests.factories import World, make_event, make_world
 from tests.services.test_boards import make_attendee, make_board, post
 
@@ -109,6 +110,9 @@ def test_the_screen_follows_the_latest_change(db: Database, live: Room) -> None:
         ("spotlight", "held", "Only a card shown"),
         ("board", "hidden", "hidden"),
         ("agenda", "elsewhere-session", "not on this event's agenda"),
+        ("breakout", None, "Say which breakout group"),
+        ("breakout", "elsewhere-group", "not one of this event's"),
+        ("breakout", "nowhere", "not one of this event's"),
     ],
 )
 def test_the_screen_shows_only_this_events_things_fit_for_the_room(
@@ -125,6 +129,8 @@ def test_the_screen_shows_only_this_events_things_fit_for_the_room(
                 s, actor=world.facilitator, event=other, data=BoardCreate(title="Elsewhere")
             ).id,
             "elsewhere-session": events.agenda(s, other)[0].id,
+            "elsewhere-group": make_group(s, world, other).id,
+            "nowhere": 999999,
         }
         hidden = boards.board_or_404(s, targets["hidden"])
         boards.update_board(
@@ -132,6 +138,30 @@ def test_the_screen_shows_only_this_events_things_fit_for_the_room(
         )
         with pytest.raises(BadInput, match=message):
             screen(s, world, mode, targets[target])
+
+
+def make_group(session: Session, world: World, event: Event) -> Breakout:
+    data = BreakoutCreate(name="Table 1", prompt="What does good look like?")
+    return breakouts.create_breakout(session, actor=world.facilitator, event=event, data=data)
+
+
+def test_the_screen_shows_a_breakout_group_open_or_closed(db: Database, live: Room) -> None:
+    with db.session() as s:
+        event = event_of(s, live.world)
+        group = make_group(s, live.world, event)
+        screen(s, live.world, "breakout", group.id)
+        assert room.current_screen(s, event).model_dump(include={"mode", "target_id"}) == {
+            "mode": "breakout",
+            "target_id": group.id,
+        }
+        # Reporting back comes after the groups close: a closed group still goes on the screen.
+        breakouts.update_breakout(
+            s, actor=live.world.facilitator, breakout=group, data=BreakoutUpdate(state="closed")
+        )
+        screen(s, live.world, "breakout", group.id)
+        loaded = state.load_state(s, event=event, role="facilitator")
+        assert (loaded.screen.mode, loaded.screen.target_id) == ("breakout", group.id)
+        assert [b["id"] for b in loaded.breakouts] == [group.id]
 
 
 def test_agenda_may_name_the_current_session_or_not(db: Database, live: Room) -> None:
@@ -166,6 +196,12 @@ def test_a_frozen_event_refuses_room_changes(db: Database) -> None:
             room.stop_timer(s, actor=world.facilitator, event=event)
         with pytest.raises(EventFrozen):
             room.set_screen(s, actor=world.facilitator, event=event, data=ScreenSet(mode="blank"))
+        # A frozen event's groups stay, but the screen no longer changes to show one.
+        group = Breakout(event_id=event.id, name="Table 1")
+        s.add(group)
+        s.flush()
+        with pytest.raises(EventFrozen):
+            screen(s, world, "breakout", group.id)
 
 
 def test_every_role_loads_the_screen_and_timer_with_the_state(db: Database, live: Room) -> None:
