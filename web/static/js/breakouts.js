@@ -52,6 +52,9 @@ export function applyMessage(state, message) {
     case "event.updated":
       state.event = data;
       break;
+    case "screen.changed":
+      state.screen = data;
+      break;
     case "board.created":
     case "board.updated":
       upsert(state.boards, data);
@@ -175,7 +178,9 @@ function startConsole(root) {
       { class: "bo-group", "aria-labelledby": h, dataset: { groupId: group.id } },
       el("div", { class: "bo-group-head" },
         el("h3", { id: h, "data-name": true }),
-        el("span", { class: "badge", "data-badge": true })),
+        el("span", { class: "bo-badges" },
+          el("span", { class: "badge on-screen", "data-on-screen": true, text: "on screen" }),
+          el("span", { class: "badge", "data-badge": true }))),
       el("p", { class: "bo-prompt", "data-prompt": true }),
       el("p", { class: "bo-count" },
         el("strong", { "data-count": true }), " ",
@@ -198,6 +203,8 @@ function startConsole(root) {
     const badge = group.state === "closed" ? "closed" : group.shared ? "shared" : "";
     q("[data-badge]").textContent = badge;
     q("[data-badge]").hidden = !badge;
+    const shown = state.screen?.mode === "breakout" && state.screen.target_id === group.id;
+    q("[data-on-screen]").hidden = !shown;
     q("[data-count]").textContent = String(group.member_count);
     q("[data-count-label]").textContent =
       `${group.member_count === 1 ? "member" : "members"}${group.cap ? ` (cap ${group.cap})` : ""}`;
@@ -206,6 +213,7 @@ function startConsole(root) {
     if (!frozen) {
       label(q("[data-share]"), group.shared ? "Unshare" : "Share", group.name);
       label(q("[data-toggle-state]"), group.state === "open" ? "Close" : "Reopen", group.name);
+      q("[data-screen]").setAttribute("aria-pressed", String(shown));
       fillBoards(q("[data-board]"), q("[data-to-board-row]"));
     }
   }

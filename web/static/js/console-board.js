@@ -224,7 +224,7 @@ function renderSettings(b) {
 
 // -- the room: screen and timer -------------------------------------------------------------------
 
-const MODE_NAMES = { join: "the join code", board: "a board", results: "vote results", agenda: "the agenda", spotlight: "a card", blank: "nothing (blank)" };
+const MODE_NAMES = { join: "the join code", board: "a board", results: "vote results", agenda: "the agenda", spotlight: "a card", breakout: "a breakout group's notes", blank: "nothing (blank)" };
 
 function renderRoom() {
   const { mode, target_id: target } = view.state.screen;

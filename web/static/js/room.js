@@ -79,7 +79,7 @@ export function applyMessage(state, { type, data }) {
       state.screen = data;
       break;
     default:
-      break; // entries, breakouts, actions: not shown on these surfaces
+      break; // entries and actions are not shown here; screen.js applies breakouts.js's to groups
   }
   return state;
 }

@@ -1,8 +1,11 @@
 // screen.js: the session screen on the projector. No controls: it shows what the console says
-// (join, board, spotlight, results, agenda, blank) and the timer, and reconnects by itself.
+// (join, board, spotlight, results, agenda, a breakout group's notes, blank) and the timer, and
+// reconnects by itself.
 //
-// It runs in a facilitator's browser, so its state holds cards the room must not see yet; it
-// shows only visible cards on boards that are not hidden, and never a held card's reason.
+// It runs in a facilitator's browser, so its state holds cards and notes the room must not see;
+// it shows only visible cards on boards that are not hidden, never a held card's reason, and
+// none of a group's notes that look like personal data (those with a held_reason).
+import { applyMessage as applyGroupMessage } from "./breakouts.js";
 import { Live } from "./live.js";
 import {
   applyMessage,
@@ -18,33 +21,42 @@ import {
 
 const stage = document.querySelector("[data-screen]");
 const $ = (selector) => stage.querySelector(selector);
-const view = { state: null, clockOffset: 0, drawn: false, chimedFor: null, audio: null };
+// `drawn`: what the screen last showed ("mode:target"), so only what arrives while it stays gets
+// the flourish, not everything a switch brings in.
+const view = { state: null, clockOffset: 0, drawn: null, settled: false, chimedFor: null, audio: null };
 const MAX_BARS = 10;
 // The board's type size is searched between these (as a share of the screen's height), so that
 // a handful of cards reads from the back of the room and two hundred still fit.
 const BOARD_FONT = { min: 0.6, max: 4.6 };
+// A group's notes are fewer than a board's cards, and are read out from them: they may be larger.
+const NOTES_FONT = { min: 0.6, max: 6.5 };
 const SPOT_FONT = { min: 2, max: 9 };
 const BARS_FONT = { min: 1.4, max: 3.6 };
 const TIMER_LINGER_MS = 120000; // "time's up" stays this long unless the console stops it
 
 const shownCards = (board) => (board && board.state !== "hidden" ? board.cards.filter((c) => c.status === "visible") : []);
 const authorOf = (card) => (card.author && card.author.display_name) || "";
+const shownNotes = (group) => group.notes.filter((n) => !n.held_reason);
+const GROUP_MESSAGE = /^(breakout|note)\./;
 
 function render() {
   const state = view.state;
   if (!state) return;
   renderTimer(); // first: the timer takes room from the rest of the screen
+  const showing = `${state.screen.mode}:${state.screen.target_id}`;
+  view.settled = view.drawn === showing;
   const mode = draw(state.screen.mode, state.screen.target_id);
   stage.dataset.mode = mode;
   for (const section of stage.querySelectorAll("[data-mode-view]")) section.hidden = section.dataset.modeView !== mode;
   refit();
-  view.drawn = true;
+  view.drawn = showing;
 }
 
 /** Size the type of the mode on show to the room it has. */
 function refit() {
   const mode = stage.dataset.mode;
-  if (mode === "board") fitBoard();
+  if (mode === "board") fitLanes($("[data-lanes]"), BOARD_FONT);
+  if (mode === "breakout") fitLanes($("[data-group-lanes]"), NOTES_FONT);
   if (mode === "spotlight") fit($("[data-spot]"), [$("[data-spot]")], SPOT_FONT);
   if (mode === "results") fit($("[data-bars]"), [$("[data-bars]")], BARS_FONT);
 }
@@ -64,6 +76,10 @@ function draw(mode, target) {
     const found = findCard(state, target);
     const ok = found && found.card.status === "visible" && found.board.state !== "hidden";
     return ok ? (drawSpotlight(found.card), "spotlight") : "blank";
+  }
+  if (mode === "breakout") {
+    const group = state.breakouts.find((b) => b.id === target);
+    return group ? (drawGroup(group), "breakout") : "blank";
   }
   if (mode === "agenda") drawAgenda();
   return mode;
@@ -106,7 +122,7 @@ function drawLane(lane, { title, cards }) {
     by.hidden = !by.textContent;
   });
   // The newest cards arrive with a flourish; the first drawing of a full board does not.
-  if (view.drawn) for (const li of fresh) li.classList.add("enter");
+  if (view.settled) for (const li of fresh) li.classList.add("enter");
 }
 
 /** Largest type size (px) at which every element in `boxes` shows all it holds. */
@@ -126,9 +142,18 @@ function fit(container, boxes, { min, max }) {
   container.style.fontSize = `${lo}px`;
 }
 
-function fitBoard() {
-  const lanes = $("[data-lanes]");
-  fit(lanes, [lanes, ...lanes.querySelectorAll(".lane-cards")], BOARD_FONT);
+function fitLanes(lanes, sizes) {
+  fit(lanes, [lanes, ...lanes.querySelectorAll(".lane-cards")], sizes);
+}
+
+// -- a breakout group's notes: one lane of the board's cards --------------------------------------
+
+function drawGroup(group) {
+  $("[data-group-name]").textContent = group.name;
+  $("[data-group-prompt]").textContent = group.prompt;
+  const notes = shownNotes(group);
+  $("[data-group-waiting]").hidden = notes.length > 0;
+  reconcile($("[data-group-lanes]"), [{ key: "notes", title: "", cards: notes }], makeLane, drawLane, (lane) => lane.key);
 }
 
 // -- spotlight, results, agenda ---------------------------------------------------------------------
@@ -244,7 +269,7 @@ if (stage) {
   for (const type of ["keydown", "pointerdown"]) window.addEventListener(type, unlockAudio);
   // The room a mode has changes with the window and with the timer coming and going.
   const sized = new ResizeObserver(() => refit());
-  for (const box of stage.querySelectorAll("[data-lanes], [data-spot], [data-bars]")) sized.observe(box);
+  for (const box of stage.querySelectorAll("[data-lanes], [data-group-lanes], [data-spot], [data-bars]")) sized.observe(box);
   navigator.wakeLock?.request("screen").catch(() => {});
   serverClockOffset().then((offset) => (view.clockOffset = offset));
   setInterval(renderTimer, 250);
@@ -255,7 +280,7 @@ if (stage) {
       render();
     },
     onMessage: (message) => {
-      applyMessage(view.state, message);
+      (GROUP_MESSAGE.test(message.type) ? applyGroupMessage : applyMessage)(view.state, message);
       render();
     },
     onEphemeral: (message) => {
