@@ -117,6 +117,39 @@ def check_fits_width(page: Page) -> None:
     assert widths[0] <= widths[1], f"{page.url} is {widths[0]}px wide in a {widths[1]}px window"
 
 
+# Every card's box, pairwise: none may overlap another or leave the window; the type size of
+# the lanes named by the argument.
+LAYOUT = """(lanesSelector) => {
+  const boxes = [...document.querySelectorAll('.s-card')].map((e) => e.getBoundingClientRect());
+  const apart = (a, b) =>
+    a.right - 1 <= b.left || b.right - 1 <= a.left ||
+    a.bottom - 1 <= b.top || b.bottom - 1 <= a.top;
+  let overlaps = 0;
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) if (!apart(boxes[i], boxes[j])) overlaps++;
+  }
+  const out = (b) => b.left < 0 || b.top < 0 || b.right > innerWidth || b.bottom > innerHeight;
+  const over = (e) => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1;
+  const lanes = [...document.querySelectorAll('.lane-cards')];
+  return {
+    overlaps,
+    outside: boxes.filter(out).length,
+    overflowing: lanes.filter(over).map((e) => e.parentElement.dataset.column),
+    page: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
+    font: parseFloat(document.querySelector(lanesSelector).style.fontSize),
+  };
+}"""
+
+
+def check_fits_screen(page: Page, lanes: str, *, min_font: float) -> None:
+    """The session screen shows every card of the `lanes` container whole, and never scrolls."""
+    layout = page.evaluate(LAYOUT, lanes)
+    assert layout["overflowing"] == [], "a lane has more cards than it shows"
+    assert layout["overlaps"] == 0 and layout["outside"] == 0
+    assert layout["page"] == [1920, 1080], "the screen must never scroll"
+    assert layout["font"] >= min_font, "cards shrink, but stay legible up close"
+
+
 def sign_in(page: Page, email: str, password: str) -> None:
     """Sign in through the form, as a person would."""
     page.goto("/console/login")

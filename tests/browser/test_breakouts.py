@@ -1,10 +1,12 @@
 """Breakout groups in Chromium: three phones in two groups write at once and each sees only its
 own group's notes, live; two phones edit one note and the second writer is shown the conflict;
-the facilitator's overview shows both groups; the table cards print one per group."""
+the facilitator's overview shows both groups and puts one group's notes on the session screen;
+the table cards print one per group."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +16,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.db import Database
-from server.services import accounts
+from server.models.accounts import User
+from server.models.breakouts import NoteCreate
+from server.services import accounts, breakouts, notes
+from server.services.access import Caller
 from tests.browser.conftest import (
     check_a11y,
+    check_fits_screen,
     check_fits_width,
     new_context,
     sign_in,
@@ -39,6 +45,11 @@ class Phone:
 
     def note(self, text: str) -> None:
         self.page.get_by_label("Add a note for your group").fill(text)
+
+    def add(self, *texts: str) -> None:
+        for text in texts:
+            self.note(text)
+            self.page.get_by_role("button", name="Add note").click()
 
     def notes(self) -> list[str]:
         return self.page.locator(
@@ -215,6 +226,94 @@ def test_the_facilitator_overview_shows_both_groups_live(
     expect(amy.page.get_by_role("button", name="Add note")).to_be_hidden()
     for phone in (amy, cat):
         assert not phone.problems, phone.problems
+
+
+def test_the_facilitator_shows_one_groups_notes_on_the_screen(
+    page: Page, day: Day, phones: list[BrowserContext], shot: Shot
+) -> None:
+    amy = seat(phones[0], day, "Amy", day.one)
+    ben = seat(phones[1], day, "Ben", day.one)
+    cat = seat(phones[2], day, "Cat", day.two)
+    amy.add("Residents choose the menu", "Staff know every resident's routine")
+    ben.add("Handovers happen at the bedside")
+    cat.add("Call the pharmacist on Tuesdays")
+    sign_in(page, day.world.facilitator.email, PASSWORD)
+    page.goto(f"/console/events/{day.world.event.id}/breakouts")
+    groups = page.locator(".bo-group")
+    expect(groups.nth(0).locator(".note-text")).to_have_count(3)
+    screen = page.context.new_page()
+    problems = watch_for_problems(screen)
+    screen.goto(f"/screen/{day.world.event.id}")
+    expect(screen.locator("[data-mode-view=join]")).to_be_visible()
+
+    groups.nth(0).get_by_role("button", name="On screen: Table 1").click()
+    expect(page.locator("[data-done]")).to_have_text("The screen shows Table 1.")
+    shown = screen.locator("[data-mode-view=breakout]")
+    expect(shown).to_be_visible(timeout=LIVE_MS)
+    expect(shown.get_by_role("heading", level=2)).to_have_text("Table 1")
+    expect(shown.locator("[data-group-prompt]")).to_have_text("What does good look like for safe?")
+    table_one = [
+        "Residents choose the menu",
+        "Staff know every resident's routine",
+        "Handovers happen at the bedside",
+    ]
+    expect(shown.locator(".s-text")).to_have_text(table_one)
+    expect(shown.locator(".s-by").first).to_have_text("Amy")
+    expect(screen.get_by_text("Call the pharmacist on Tuesdays")).to_have_count(0)
+    # The console says which group is on the screen.
+    expect(groups.nth(0).locator("[data-on-screen]")).to_be_visible()
+    expect(groups.nth(1).locator("[data-on-screen]")).to_be_hidden()
+    on_screen = groups.nth(0).get_by_role("button", name="On screen: Table 1")
+    expect(on_screen).to_have_attribute("aria-pressed", "true")
+    check_a11y(page)
+
+    # Live: Table 1's new note arrives; one that looks like personal data, and Table 2's, do not.
+    ben.add("Ring Jo on 07700 900123 about the rota")
+    cat.add("Visiting hours are flexible")
+    amy.add("Families join the residents' meeting")
+    expect(shown.locator(".s-text")).to_have_text(
+        [*table_one, "Families join the residents' meeting"], timeout=LIVE_MS
+    )
+    expect(shown.locator(".s-card.enter")).to_have_count(1)
+    expect(screen.get_by_text("07700 900123")).to_have_count(0)
+    expect(screen.get_by_text("Visiting hours")).to_have_count(0)
+    assert screen.evaluate("document.documentElement.scrollHeight") <= 1080
+    check_a11y(screen)
+    shot(screen, "screen-breakout-1920x1080", day.world.event.title)
+
+    # An edit and a delete on a phone follow onto the screen.
+    note = amy.page.locator(".note", has_text="Residents choose the menu")
+    note.get_by_role("button", name="Edit note").click()
+    note.get_by_label("Edit the note").fill("Residents choose the menu every week")
+    note.get_by_role("button", name="Save").click()
+    expect(shown.locator(".s-text").first).to_have_text(
+        "Residents choose the menu every week", timeout=LIVE_MS
+    )
+    delete = ben.page.locator(".note", has_text="Handovers").get_by_role("button", name="Delete")
+    delete.click()
+    delete.click()  # the phone asks for a second tap
+    expect(shown.get_by_text("Handovers happen at the bedside")).to_have_count(0, timeout=LIVE_MS)
+    for phone in (amy, ben, cat):
+        assert not phone.problems, f"{phone.name}'s page reported problems: {phone.problems}"
+    assert not problems, problems
+
+
+def test_a_hundred_notes_fit_the_screen(page: Page, day: Day, db: Database) -> None:
+    words = ["residents", "staff", "families", "garden", "music", "rota", "meals", "trust", "calm"]
+    with db.session() as s:
+        group = breakouts.breakout_or_404(s, day.one)
+        author = Caller(user=s.get(User, day.world.facilitator.id))
+        for n in range(100):
+            text = " ".join(words[(n + i) % len(words)] for i in range(3 + n % 11)).capitalize()
+            data = NoteCreate(client_id=str(uuid.uuid4()), text=text)
+            notes.create_note(s, caller=author, breakout=group, data=data)
+    body = {"mode": "breakout", "target_id": day.one}
+    assert day.api.post(f"/api/v1/events/{day.world.event.id}/screen", json=body).is_success
+    sign_in(page, day.world.facilitator.email, PASSWORD)
+    page.goto(f"/screen/{day.world.event.id}")
+    expect(page.locator("[data-mode-view=breakout] .s-card")).to_have_count(100)
+    page.wait_for_timeout(300)
+    check_fits_screen(page, "[data-group-lanes]", min_font=8)
 
 
 def test_picking_a_group_on_the_phone_and_printing_table_cards(

@@ -29,6 +29,7 @@ from server.services.access import Caller
 from server.timeutil import utcnow
 from tests.browser.conftest import (
     check_a11y,
+    check_fits_screen,
     check_fits_width,
     new_context,
     sign_in,
@@ -329,40 +330,13 @@ def test_two_hundred_cards_fit_the_screen(
     screen.goto(f"/screen/{room.event_id}")
     expect(screen.locator(".s-card")).to_have_count(200)
     screen.wait_for_timeout(300)
-    layout = screen.evaluate(LAYOUT)
-    assert layout["overflowing"] == [], "a lane has more cards than it shows"
-    assert layout["overlaps"] == 0 and layout["outside"] == 0
-    assert layout["page"] == [1920, 1080], "the screen must never scroll"
-    assert layout["font"] >= 6, "cards shrink, but stay legible up close"
+    check_fits_screen(screen, "[data-lanes]", min_font=6)
     desk.close()
 
 
 def group(page: Page, title: str) -> Any:
     """The console's wall section of one theme, by its heading."""
     return page.locator(".theme-group").filter(has=page.locator("h3", has_text=title))
-
-
-# Every card's box, pairwise: none may overlap another or leave the window.
-LAYOUT = """() => {
-  const boxes = [...document.querySelectorAll('.s-card')].map((e) => e.getBoundingClientRect());
-  const apart = (a, b) =>
-    a.right - 1 <= b.left || b.right - 1 <= a.left ||
-    a.bottom - 1 <= b.top || b.bottom - 1 <= a.top;
-  let overlaps = 0;
-  for (let i = 0; i < boxes.length; i++) {
-    for (let j = i + 1; j < boxes.length; j++) if (!apart(boxes[i], boxes[j])) overlaps++;
-  }
-  const out = (b) => b.left < 0 || b.top < 0 || b.right > innerWidth || b.bottom > innerHeight;
-  const over = (e) => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1;
-  const lanes = [...document.querySelectorAll('.lane-cards')];
-  return {
-    overlaps,
-    outside: boxes.filter(out).length,
-    overflowing: lanes.filter(over).map((e) => e.parentElement.dataset.column),
-    page: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
-    font: parseFloat(document.querySelector('[data-lanes]').style.fontSize),
-  };
-}"""
 
 
 def test_themes_are_made_filled_renamed_and_merged_from_the_console(
