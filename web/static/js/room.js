@@ -79,7 +79,7 @@ export function applyMessage(state, { type, data }) {
       state.screen = data;
       break;
     default:
-      break; // entries and actions are not shown here; screen.js applies breakouts.js's to groups
+      break; // entries, actions; screen.js applies breakout and note messages with breakouts.js
   }
   return state;
 }

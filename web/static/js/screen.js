@@ -28,7 +28,7 @@ const MAX_BARS = 10;
 // The board's type size is searched between these (as a share of the screen's height), so that
 // a handful of cards reads from the back of the room and two hundred still fit.
 const BOARD_FONT = { min: 0.6, max: 4.6 };
-// A group's notes are fewer than a board's cards, and are read out from them: they may be larger.
+// A group has fewer notes than a board has cards, so its notes may be larger still.
 const NOTES_FONT = { min: 0.6, max: 6.5 };
 const SPOT_FONT = { min: 2, max: 9 };
 const BARS_FONT = { min: 1.4, max: 3.6 };
