@@ -23,7 +23,7 @@ from bench._sender import PostTarget
 NAME = "baseline (websockets broadcast)"
 DEFAULT_TEMPLATE = (
     '{"seq":1,"type":"agenda.created","at":"2026-01-01T00:00:00Z","data":{"id":1,'
-    '"event_id":1,"title":"","starts_at":null,"speakers":[],"description":"","position":0}}'
+    '"event_id":1,"title":"~0~","starts_at":null,"speakers":[],"description":"","position":0}}'
 )
 
 
@@ -45,7 +45,10 @@ class Baseline:
 
         fields = json.loads(body)
         self.seq += 1
-        data = {**self.template["data"], "id": self.seq, "title": fields["title"]}
+        # The posted text carries its due time between tildes: it replaces the template's.
+        stamped = next(v for v in fields.values() if _stamped(v))
+        data = {k: stamped if _stamped(v) else v for k, v in self.template["data"].items()}
+        data["id"] = self.seq
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         message = {**self.template, "seq": self.seq, "at": now, "data": data}
         broadcast(self.connections, json.dumps(message, separators=(",", ":"), ensure_ascii=False))
@@ -76,6 +79,10 @@ class Baseline:
                     + payload
                 )
         writer.close()
+
+
+def _stamped(value: Any) -> bool:
+    return isinstance(value, str) and "~" in value
 
 
 async def serve(http_port: int, ws_port: int, template: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from bench._clients import SocketSpec
 from bench._http import HttpConnection
 from bench._procs import ServerProcess, free_port, python
 from bench._sender import PostTarget
+from server.realtime.transport import WS_PROTOCOL
 
 ADMIN_EMAIL = "bench@example.test"
 
@@ -26,6 +27,7 @@ class GlimpseWorld:
     folder: Path
     secret_key: str
     event_id: int
+    board_id: int
     join_code: str
     admin_token: str
 
@@ -42,9 +44,10 @@ class GlimpseWorld:
         """Migrate a new database and make the event through the services, as the CLI would."""
         from server.db import Database
         from server.migrate import upgrade
+        from server.models.boards import BoardCreate
         from server.models.events import EventCreate
         from server.models.programmes import ProgrammeCreate
-        from server.services import accounts, events, programmes
+        from server.services import accounts, boards, events, programmes
 
         secret_key = secrets.token_urlsafe(32)
         url = f"sqlite:///{folder / 'glimpse.db'}"
@@ -64,11 +67,17 @@ class GlimpseWorld:
                 data=EventCreate(slug="fanout", title="Fan-out"),
             )
             events.transition(session, actor=admin, event=event, action="start")
+            board = boards.create_event_board(
+                session,
+                actor=admin,
+                event=event,
+                data=BoardCreate(title="Glimpses of brilliance", prompt="What went well?"),
+            )
             token = accounts.create_token(
                 session, email=ADMIN_EMAIL, secret_key=secret_key, label="bench"
             )
-            assert event.id is not None
-            world = cls(folder, secret_key, event.id, event.join_code, token)
+            assert event.id is not None and board.id is not None
+            world = cls(folder, secret_key, event.id, board.id, event.join_code, token)
         db.dispose()
         return world
 
@@ -84,10 +93,13 @@ class GlimpseWorld:
 class GlimpseTarget:
     """One uvicorn running the app on the world's database."""
 
-    def __init__(self, world: GlimpseWorld, *, ws: str, deflate: bool) -> None:
+    def __init__(
+        self, world: GlimpseWorld, *, ws: str = WS_PROTOCOL, deflate: bool = False
+    ) -> None:
         self.world = world
         self.ws, self.deflate = ws, deflate
-        self.name = f"glimpse ({ws}, deflate {'on' if deflate else 'off'})"
+        flavour = "direct" if ws == WS_PROTOCOL else ws
+        self.name = f"glimpse ({flavour}, deflate {'on' if deflate else 'off'})"
         self.port = free_port()
         command = [
             python(), "-m", "uvicorn", "server.asgi:app",
@@ -98,7 +110,7 @@ class GlimpseTarget:
         self.process = ServerProcess(
             command,
             port=self.port,
-            log_path=world.folder / f"uvicorn-{ws}-{int(deflate)}.log",
+            log_path=world.folder / f"uvicorn-{flavour}-{int(deflate)}.log",
             cwd=world.folder,
             env={
                 "GLIMPSE_DATABASE_URL": world.db_url,
@@ -126,8 +138,10 @@ class GlimpseTarget:
     def post_target(self) -> PostTarget:
         return PostTarget(
             port=self.port,
-            path=f"/api/v1/events/{self.world.event_id}/agenda",
+            path=f"/api/v1/boards/{self.world.board_id}/cards",
             headers={"Authorization": f"Bearer {self.world.admin_token}"},
+            text_field="text",
+            client_ids=True,
         )
 
     def specs(self, attendee_tokens: list[str], followers: int) -> list[SocketSpec]:

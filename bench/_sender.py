@@ -2,7 +2,7 @@
 
 The k-th post is due at t0 + k/rate whatever happened to the earlier ones, over a few keep-alive
 connections. Each post carries its *scheduled* time (time.monotonic_ns(), shared by every
-process on the machine) between tildes in its title. A post that waits for a free connection
+process on the machine) between tildes in its text. A post that waits for a free connection
 is late, and the lateness counts in the delivery latency measured from that stamp, so a slow
 server cannot hide its backlog by slowing the sender down (no coordinated omission).
 """
@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import multiprocessing
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -32,6 +33,8 @@ class PostTarget:
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     host: str = "127.0.0.1"
+    text_field: str = "title"  # the field that carries the text (and the due time)
+    client_ids: bool = False  # each post carries a new client_id, as phones' cards do
 
 
 @dataclass
@@ -64,7 +67,9 @@ async def send(target: PostTarget, *, rate: float, count: int, connections: int)
         written = time.monotonic_ns()
         lags.append(written - due)
         try:
-            body = {"title": f"fanout {k} ~{due}~"}
+            body = {target.text_field: f"fanout {k} ~{due}~"}
+            if target.client_ids:
+                body["client_id"] = str(uuid.uuid4())
             status, _ = await asyncio.wait_for(
                 conn.request("POST", target.path, body), REQUEST_TIMEOUT
             )

@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
     )
     world = GlimpseWorld.create(folder)
     board_id = open_board(world)
-    target = GlimpseTarget(world, ws="websockets-sansio", deflate=False).start()
+    target = GlimpseTarget(world).start()
     try:
         result = asyncio.run(run(args, world, target, board_id))
     finally:

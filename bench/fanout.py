@@ -25,6 +25,7 @@ from bench._load import Load, Rig, Target, sustainable
 from bench._procs import raise_nofile
 from bench._report import machine, progress
 from bench._sender import SenderProcess
+from server.realtime.transport import WS_PROTOCOL
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -73,7 +74,8 @@ def main(argv: list[str]) -> int:
     print(
         f"fanout: {args.sockets} {kind} + 1 screen socket (admin bearer) on one event, "
         f"{args.client_processes} client processes, {args.http_connections} HTTP connections, "
-        f"changes = POST /api/v1/events/ID/agenda; open-file limit {limit}; data in {folder}",
+        f"changes = POST /api/v1/boards/ID/cards (as the admin); open-file limit {limit}; "
+        f"data in {folder}",
     )
     print(
         "clients: websockets.asyncio.client, compression off (deflate offered only in the deflate "
@@ -94,7 +96,7 @@ def main(argv: list[str]) -> int:
 def run(rig: Rig, folder: Path) -> int:
     args = rig.args
     world = GlimpseWorld.create(folder)
-    glimpse = GlimpseTarget(world, ws="websockets-sansio", deflate=False).start()
+    glimpse = GlimpseTarget(world).start()
     baseline: BaselineTarget | None = None
     tokens: list[str] = []
     try:
@@ -174,7 +176,7 @@ def print_sustainable(sweeps: dict[str, list[Load]], glimpse: str) -> float:
 
 def compare_impls(rig: Rig, world: GlimpseWorld, tokens: list[str], rate: float) -> list[Load]:
     """Every uvicorn WebSocket flavour, deflate off and on, at one load point."""
-    flavours = ["websockets-sansio", "websockets"]
+    flavours = [WS_PROTOCOL, "websockets-sansio", "websockets"]
     if importlib.util.find_spec("wsproto") is not None:
         flavours.append("wsproto")
     else:

@@ -197,7 +197,7 @@ def main(argv: list[str]) -> int:
         world = GlimpseWorld.create(folder)
         seed(world, args.entries)
         progress(f"seeded {args.entries} entries")
-        target = GlimpseTarget(world, ws="websockets-sansio", deflate=False).start()
+        target = GlimpseTarget(world).start()
         try:
             opened = pool.connect(target.specs([], args.sockets)[: args.sockets], None)
             progress(f"{opened['opened']} follower sockets open, {opened['failed']} failed")

@@ -14,12 +14,14 @@ from server.settings import Settings
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from server.realtime.transport import WS_PROTOCOL
+
     uvicorn.run(
         "server.asgi:app",
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers,
-        ws="websockets-sansio",
+        ws=WS_PROTOCOL,
         ws_per_message_deflate=False,
         proxy_headers=True,
         log_level="info",

@@ -21,6 +21,7 @@ from types import TracebackType
 
 import pytest
 
+from server.realtime.transport import WS_PROTOCOL
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,9 +62,12 @@ class LiveServer:
         log_path: Path | None = None,
         startup_timeout: float = 20.0,
         extra: Mapping[str, object] | None = None,
+        ws: str = WS_PROTOCOL,
     ) -> None:
-        """`extra` holds any other settings by name, e.g. {"ws_send_queue": 5}."""
+        """`extra` holds any other settings by name, e.g. {"ws_send_queue": 5}; `ws` is
+        uvicorn's WebSocket implementation (Glimpse's own, as `glimpse serve` runs)."""
         self.port = port or free_port()
+        self.ws = ws
         self.data_dir = Path(data_dir).resolve()
         self.log_path = log_path or self.data_dir / f"uvicorn-{self.port}.log"
         self.startup_timeout = startup_timeout
@@ -129,7 +133,7 @@ class LiveServer:
             "--port",
             str(self.port),
             "--ws",
-            "websockets-sansio",
+            self.ws,
             "--ws-per-message-deflate",
             "false",
             # A lifespan that fails must end the process, not serve half an app.

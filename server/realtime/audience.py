@@ -7,7 +7,7 @@ anonymous card's author, or turn a card that a viewer can no longer see into `ca
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,11 +23,6 @@ class Scope:
     role: str  # "facilitator", "attendee" or "public"
     attendee_id: int | None = None
     groups: set[int] = field(default_factory=set)
-
-    @property
-    def key(self) -> str:
-        """Connections with the same key see every row the same way (used to encode once)."""
-        return self.role
 
 
 def may_see(scope: Scope, audience: str) -> bool:
@@ -60,29 +55,45 @@ def follow(scope: Scope, type: str, payload: dict[str, Any]) -> None:
             scope.groups.add(move["breakout_id"])
 
 
-# type -> function(scope, payload) returning (variant key, data) or None to withhold the row.
-Projection = Callable[[Scope, dict[str, Any]], tuple[str, str, dict[str, Any]] | None]
+Shown = tuple[str, str, dict[str, Any]]  # (variant, type, data)
+Shape = Callable[[Scope, dict[str, Any]], Shown | None]
+# Viewers whose keys are equal receive the same message for a row, so fan-out projects and
+# encodes it once per key, not once per socket. A key must tell apart every scope that the
+# shape can tell apart.
+Viewer = Callable[[Scope, dict[str, Any]], Hashable]
+
+
+@dataclass(frozen=True)
+class Projection:
+    shape: Shape
+    viewer: Viewer
+
+
 PROJECTIONS: dict[str, Projection] = {}
 
 
-def projection(*types: str) -> Callable[[Projection], Projection]:
-    """Register how rows of these types are narrowed for each viewer."""
+def projection(*types: str, viewer: Viewer) -> Callable[[Shape], Shape]:
+    """Register how rows of these types are narrowed for each viewer, and who sees alike."""
 
-    def register(fn: Projection) -> Projection:
+    def register(fn: Shape) -> Shape:
         for t in types:
-            PROJECTIONS[t] = fn
+            PROJECTIONS[t] = Projection(fn, viewer)
         return fn
 
     return register
 
 
-def project(
-    scope: Scope, type: str, audience: str, payload: dict[str, Any]
-) -> tuple[str, str, dict[str, Any]] | None:
+def project(scope: Scope, type: str, audience: str, payload: dict[str, Any]) -> Shown | None:
     """(variant, type, data) this viewer receives for a row, or None if nothing."""
     if not may_see(scope, audience):
         return None
-    fn = PROJECTIONS.get(type)
-    if fn is None:
+    found = PROJECTIONS.get(type)
+    if found is None:
         return ("all", type, payload)
-    return fn(scope, payload)
+    return found.shape(scope, payload)
+
+
+def viewer_of(type: str) -> Viewer | None:
+    """How to group viewers for rows of this type; None when every viewer sees them alike."""
+    found = PROJECTIONS.get(type)
+    return None if found is None else found.viewer

@@ -14,9 +14,10 @@ was written), which never leaves here. A connection's groups follow `breakout.me
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
-from server.realtime.audience import Scope, projection
+from server.realtime.audience import Scope, Shape, projection
 
 SHARED_KEY = "_shared"
 Shown = tuple[str, str, dict[str, Any]]
@@ -50,13 +51,22 @@ def breakout_for(scope: Scope, breakout: dict[str, Any]) -> tuple[str, dict[str,
     return variant, {**breakout, "members": members, "notes": notes}
 
 
-@projection("note.created")
+def note_viewer(scope: Scope, note: dict[str, Any]) -> Hashable:
+    return scope.role, note["breakout_id"] in scope.groups
+
+
+def groups_viewer(scope: Scope, payload: dict[str, Any]) -> Hashable:
+    """Groups list their notes and members, which depend on every group one is in."""
+    return scope.role, frozenset(scope.groups)
+
+
+@projection("note.created", viewer=note_viewer)
 def note_created(scope: Scope, payload: dict[str, Any]) -> Shown | None:
     shown = note_for(scope, payload, bool(payload.get(SHARED_KEY)))
     return None if shown is None else (shown[0], "note.created", shown[1])
 
 
-@projection("note.updated")
+@projection("note.updated", viewer=note_viewer)
 def note_updated(scope: Scope, payload: dict[str, Any]) -> Shown:
     """A shared note edited into something that looks personal is gone for non-members."""
     shown = note_for(scope, payload, bool(payload.get(SHARED_KEY)))
@@ -65,7 +75,7 @@ def note_updated(scope: Scope, payload: dict[str, Any]) -> Shown:
     return shown[0], "note.updated", shown[1]
 
 
-def _breakout_projection(type: str) -> Any:
+def _breakout_projection(type: str) -> Shape:
     def project_breakout(scope: Scope, payload: dict[str, Any]) -> Shown:
         variant, data = breakout_for(scope, payload)
         return variant, type, data
@@ -73,11 +83,11 @@ def _breakout_projection(type: str) -> Any:
     return project_breakout
 
 
-projection("breakout.created")(_breakout_projection("breakout.created"))
-projection("breakout.updated")(_breakout_projection("breakout.updated"))
+projection("breakout.created", viewer=groups_viewer)(_breakout_projection("breakout.created"))
+projection("breakout.updated", viewer=groups_viewer)(_breakout_projection("breakout.updated"))
 
 
-@projection("breakout.member")
+@projection("breakout.member", viewer=groups_viewer)
 def breakout_member(scope: Scope, payload: dict[str, Any]) -> Shown:
     """Who moved where, and every group they left or joined as this viewer now sees it."""
     if scope.role == "facilitator":

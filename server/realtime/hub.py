@@ -3,8 +3,9 @@
 Per event there is a room. A room remembers the last seq it has delivered and a ring of recent
 rows. Rows are handled in seq order under the room's lock: an old seq is dropped (duplicate), a
 jump forward is first filled from the database, so every connection sees every row it may see
-exactly once, in order. Fan-out only puts encoded text on each connection's bounded queue; it
-never awaits a socket, so one phone that stops reading cannot slow the room.
+exactly once, in order. Fan-out projects and encodes a row once per kind of viewer and hands it
+to each connection's outlet (server/realtime/transport.py), which never awaits a socket, so one
+phone that stops reading cannot slow the room.
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from server.db import Database
 from server.models.events import Event, EventLog
 from server.realtime import protocol
-from server.realtime.audience import Scope, follow, project
+from server.realtime.audience import Scope, follow, may_see, project, viewer_of
 from server.realtime.broker import RECONNECTED, Broker
 from server.realtime.log import rows_after
+from server.realtime.transport import Outgoing, Outlet
 from server.timeutil import iso
 
 log = logging.getLogger("glimpse.hub")
@@ -53,24 +55,60 @@ def encode(message: dict[str, Any]) -> str:
 
 
 class Connection:
-    """One socket: what it may see, how far it has got, and its bounded send queue."""
+    """One socket: what it may see, how far it has got, and where its messages go."""
 
-    def __init__(self, event_id: int, scope: Scope, since: int | None, queue_size: int) -> None:
+    __slots__ = ("cursor", "event_id", "outlet", "scope", "since")
+
+    def __init__(self, event_id: int, scope: Scope, since: int | None, outlet: Outlet) -> None:
         self.event_id = event_id
         self.scope = scope
         self.since = since
         self.cursor = 0
-        self.queue: asyncio.Queue[str | int] = asyncio.Queue(queue_size)
-        self.too_slow = asyncio.Event()
+        self.outlet = outlet
 
-    def offer(self, item: str | int) -> None:
-        """Queue text (or a close code); overflowing marks the connection too slow."""
-        if self.too_slow.is_set():
-            return
-        try:
-            self.queue.put_nowait(item)
-        except asyncio.QueueFull:
-            self.too_slow.set()
+    def offer(self, message: dict[str, Any] | Outgoing) -> None:
+        if not isinstance(message, Outgoing):
+            message = Outgoing(encode(message))
+        self.outlet.send(message)
+
+
+class Fanout:
+    """One row on its way to connections: projected and encoded once per kind of viewer."""
+
+    __slots__ = ("at", "audience", "freezes", "payload", "seq", "type", "viewer", "views")
+
+    def __init__(self, row: Row) -> None:
+        self.seq: int = row["seq"]
+        self.type: str = row["type"]
+        self.audience: str = row["audience"]
+        self.payload: dict[str, Any] = row["payload"]
+        self.at: str = row["at"]
+        self.viewer = viewer_of(self.type)
+        self.views: dict[Hashable, Outgoing | None] = {}
+        self.freezes = self.type == "event.updated" and self.payload.get("status") == "frozen"
+
+    def send(self, conn: Connection) -> None:
+        conn.cursor = self.seq
+        scope = conn.scope
+        if self.type == "breakout.member":
+            follow(scope, self.type, self.payload)
+        if may_see(scope, self.audience):
+            key = None if self.viewer is None else self.viewer(scope, self.payload)
+            try:
+                message = self.views[key]
+            except KeyError:
+                message = self.views[key] = self._encode(scope)
+            if message is not None:
+                conn.outlet.send(message)
+        if self.freezes:
+            conn.outlet.close(protocol.CLOSE_FROZEN)
+
+    def _encode(self, scope: Scope) -> Outgoing | None:
+        shown = project(scope, self.type, self.audience, self.payload)
+        if shown is None:
+            return None
+        _variant, type_, data = shown
+        return Outgoing(encode({"seq": self.seq, "type": type_, "at": self.at, "data": data}))
 
 
 class Room:
@@ -199,25 +237,11 @@ class Hub:
     def _deliver(self, room: Room, row: Row) -> None:
         room.last = row["seq"]
         room.ring.append(row)
-        encoded: dict[str, str] = {}
+        fanout = Fanout(row)
+        seq = fanout.seq
         for conn in room.connections:
-            if conn.cursor < row["seq"]:
-                self._send_row(conn, row, encoded)
-
-    def _send_row(self, conn: Connection, row: Row, cache: dict[str, str]) -> None:
-        """Project the row for this connection; each distinct variant is encoded once."""
-        conn.cursor = row["seq"]
-        follow(conn.scope, row["type"], row["payload"])
-        shown = project(conn.scope, row["type"], row["audience"], row["payload"])
-        if shown is not None:
-            variant, type_, data = shown
-            text = cache.get(variant)
-            if text is None:
-                message = {"seq": row["seq"], "type": type_, "at": row["at"], "data": data}
-                text = cache[variant] = encode(message)
-            conn.offer(text)
-        if row["type"] == "event.updated" and row["payload"].get("status") == "frozen":
-            conn.offer(protocol.CLOSE_FROZEN)
+            if conn.cursor < seq:
+                fanout.send(conn)
 
     # -- connections ---------------------------------------------------------------------
     async def attach(self, conn: Connection) -> None:
@@ -233,9 +257,9 @@ class Hub:
                     "type": "hello",
                     "data": {"seq": room.last, "role": conn.scope.role},
                 }
-                conn.offer(encode(hello))
+                conn.offer(hello)
                 if since > room.last or room.last - since > REPLAY_LIMIT:
-                    conn.offer(encode({"type": "resync", "reason": "too_far_behind"}))
+                    conn.offer({"type": "resync", "reason": "too_far_behind"})
                     since = room.last
                 conn.cursor = since
                 await self._replay(room, conn)
@@ -244,15 +268,13 @@ class Hub:
         self._presence_changed(room)
 
     async def _replay(self, room: Room, conn: Connection) -> None:
-        # The encoding cache is per row: one shared across rows would send the first row's
-        # text for every later one.
         if conn.cursor < room.ring_start:
             rows = await self.fetch_rows(room.event_id, conn.cursor, room.ring_start - conn.cursor)
             for row in rows:
-                self._send_row(conn, row, {})
+                Fanout(row).send(conn)
         for row in room.ring:
             if row["seq"] > conn.cursor:
-                self._send_row(conn, row, {})
+                Fanout(row).send(conn)
         conn.cursor = room.last
 
     def detach(self, conn: Connection) -> None:
@@ -299,9 +321,9 @@ class Hub:
         if wait > 0:
             await asyncio.sleep(wait)
         room.presence_sent = time.monotonic()
-        text = encode({"seq": None, "type": "presence", "data": room.presence()})
+        message = Outgoing(encode({"seq": None, "type": "presence", "data": room.presence()}))
         for conn in room.connections:
-            conn.offer(text)
+            conn.offer(message)
 
 
 def log_readers(db: Database) -> tuple[FetchRows, FetchLast]:

@@ -12,9 +12,10 @@ id, kept even when the card is anonymous), so the author can be told apart; it n
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
-from server.realtime.audience import Projection, Scope, projection
+from server.realtime.audience import Scope, Shape, projection
 
 AUTHOR_KEY = "_author"
 
@@ -49,13 +50,23 @@ def board_for(scope: Scope, board: dict[str, Any]) -> tuple[str, dict[str, Any]]
     return variant, {**board, "cards": cards, "themes": board.get("themes", [])}
 
 
-@projection("card.created")
+def card_viewer(scope: Scope, card: dict[str, Any]) -> Hashable:
+    """A card looks the same to everyone of a role, except to its own author."""
+    return scope.role, scope.attendee_id is not None and card.get(AUTHOR_KEY) == scope.attendee_id
+
+
+def board_viewer(scope: Scope, board: dict[str, Any]) -> Hashable:
+    """A board carries cards, so each attendee may be some card's author."""
+    return scope.role, scope.attendee_id
+
+
+@projection("card.created", viewer=card_viewer)
 def card_created(scope: Scope, payload: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
     shown = card_for(scope, payload)
     return None if shown is None else (shown[0], "card.created", shown[1])
 
 
-@projection("card.updated")
+@projection("card.updated", viewer=card_viewer)
 def card_updated(scope: Scope, payload: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     """A card that became pending or hidden is gone, for those who may no longer see it."""
     shown = card_for(scope, payload)
@@ -64,7 +75,7 @@ def card_updated(scope: Scope, payload: dict[str, Any]) -> tuple[str, str, dict[
     return shown[0], "card.updated", shown[1]
 
 
-def _board_projection(type: str) -> Projection:
+def _board_projection(type: str) -> Shape:
     def project_board(scope: Scope, payload: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
         variant, data = board_for(scope, payload)
         return variant, type, data
@@ -72,5 +83,5 @@ def _board_projection(type: str) -> Projection:
     return project_board
 
 
-projection("board.created")(_board_projection("board.created"))
-projection("board.updated")(_board_projection("board.updated"))
+projection("board.created", viewer=board_viewer)(_board_projection("board.created"))
+projection("board.updated", viewer=board_viewer)(_board_projection("board.updated"))

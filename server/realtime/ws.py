@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -22,15 +20,15 @@ from server.realtime import protocol
 from server.realtime.audience import Scope
 from server.realtime.handlers import HANDLERS
 from server.realtime.hub import Connection, Hub, encode
+from server.realtime.transport import Outgoing, outlet_for
 from server.routes.deps import ATTENDEE_COOKIE, SESSION_COOKIE, resolve_viewer
 from server.services import state
 from server.services.access import Caller
 from server.settings import Settings
 
 router = APIRouter()
+CLOSE_POLICY = 1008  # a malformed query parameter (RFC 6455: policy violation)
 log = logging.getLogger("glimpse.ws")
-# How long a close frame may wait behind a stuck client's full buffer before we just hang up.
-CLOSE_WAIT = 30.0
 
 
 def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
@@ -48,9 +46,14 @@ def bearer(websocket: WebSocket) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+class Who(NamedTuple):
+    user_id: int | None
+    attendee_id: int | None
+
+
 def identify(
     websocket: WebSocket, db: Database, settings: Settings, event_id: int
-) -> tuple[Scope, Caller, str]:
+) -> tuple[Scope, Who, str]:
     """Who is connecting, and what they may see; raises GlimpseError when they may not."""
     with db.session(write=False) as session:
         viewer = resolve_viewer(
@@ -64,12 +67,19 @@ def identify(
         if event is None:
             raise NotFound("No event has that id.")
         scope = state.scope_for(session, event=event, caller=viewer.caller)
-        return scope, viewer.caller, event.status
+        user, attendee = viewer.caller.user, viewer.caller.attendee
+        # Ids, not rows: the socket may stay open all day, and each message loads them afresh.
+        who = Who(user.id if user else None, attendee.id if attendee else None)
+        return scope, who, event.status
 
 
-@router.websocket("/ws/events/{event_id}")
-async def event_socket(websocket: WebSocket, event_id: int, since: int | None = None) -> None:
-    """Replay what the caller missed since `since`, then stream live; accept client messages."""
+async def event_socket(websocket: WebSocket) -> None:
+    """Replay what the caller missed since `since`, then stream live; accept client messages.
+
+    A plain Starlette route, not FastAPI's: a socket stays open all day, and FastAPI's
+    dependency machinery would hold several kilobytes for each of thousands of them.
+    """
+    event_id: int = websocket.path_params["event_id"]
     settings: Settings = websocket.state.settings
     db: Database = websocket.state.db
     hub: Hub = websocket.state.hub
@@ -77,8 +87,13 @@ async def event_socket(websocket: WebSocket, event_id: int, since: int | None = 
         await websocket.close(code=protocol.CLOSE_NOT_ALLOWED)
         return
     await websocket.accept()
+    raw_since = websocket.query_params.get("since")
+    if raw_since is not None and not raw_since.removeprefix("-").isdigit():
+        await websocket.close(code=CLOSE_POLICY, reason="since must be a whole number")
+        return
+    since = None if raw_since is None else int(raw_since)
     try:
-        scope, caller, status = await run_in_threadpool(identify, websocket, db, settings, event_id)
+        scope, who, status = await run_in_threadpool(identify, websocket, db, settings, event_id)
     except GlimpseError as exc:
         code = protocol.CLOSE_NO_EVENT if exc.status == 404 else protocol.CLOSE_NOT_ALLOWED
         await websocket.close(code=code, reason=exc.message[:120])
@@ -86,53 +101,29 @@ async def event_socket(websocket: WebSocket, event_id: int, since: int | None = 
     if status == "frozen":
         await websocket.close(code=protocol.CLOSE_FROZEN, reason="This event is frozen.")
         return
-    conn = Connection(event_id, scope, since, settings.ws_send_queue)
+    outlet = outlet_for(websocket, settings.ws_send_queue)
+    conn = Connection(event_id, scope, since, outlet)
     await hub.attach(conn)
-    tasks = {
-        asyncio.create_task(write_loop(websocket, conn)),
-        asyncio.create_task(read_loop(websocket, conn, db, caller)),
-        asyncio.create_task(conn.too_slow.wait()),
-    }
     try:
-        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        await outlet.run(read_loop(websocket, conn, db, who))
     finally:
         hub.detach(conn)
-        for task in tasks:
-            task.cancel()
-    close_code = next(
-        (t.result() for t in done if not t.cancelled() and type(t.result()) is int), None
-    )
-    if conn.too_slow.is_set():
-        close_code = protocol.CLOSE_TOO_SLOW
-    if close_code is not None:
-        # The connection has left the room, so waiting here costs the others nothing; a
-        # phone that starts reading again gets its buffered messages, then the close code.
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(websocket.close(code=close_code), CLOSE_WAIT)
+    await outlet.finish()
 
 
-async def write_loop(websocket: WebSocket, conn: Connection) -> int | None:
-    """Send queued text in order; an int in the queue is a close code."""
-    while True:
-        item = await conn.queue.get()
-        if isinstance(item, int):
-            return item
-        try:
-            await websocket.send_text(item)
-        except Exception:
-            return None
+router.add_websocket_route("/ws/events/{event_id:int}", event_socket)
 
 
-async def read_loop(websocket: WebSocket, conn: Connection, db: Database, caller: Caller) -> None:
-    while True:
+async def read_loop(websocket: WebSocket, conn: Connection, db: Database, who: Who) -> None:
+    while not conn.outlet.closed():
         try:
             text = await websocket.receive_text()
         except (WebSocketDisconnect, RuntimeError, KeyError):
             return
-        conn.offer(await answer(text, db, caller))
+        conn.offer(Outgoing(await answer(text, db, who)))
 
 
-async def answer(text: str, db: Database, caller: Caller) -> str:
+async def answer(text: str, db: Database, who: Who) -> str:
     """Exactly one ack or error for each client message; malformed ones too."""
     ref = ""
     try:
@@ -144,7 +135,7 @@ async def answer(text: str, db: Database, caller: Caller) -> str:
             raise _Bad("unknown_type", "Unknown message type.")
         message = protocol.INBOUND.validate_python(raw)
         async with db.write_gate:
-            seq, data = await run_in_threadpool(_run, db, caller, message)
+            seq, data = await run_in_threadpool(_run, db, who, message)
         return encode({"type": "ack", "ref": ref, "seq": seq, "data": data})
     except json.JSONDecodeError:
         return _error(ref, "malformed", "That message is not valid JSON.")
@@ -159,13 +150,13 @@ async def answer(text: str, db: Database, caller: Caller) -> str:
         return _error(ref, "internal_error", "Something went wrong on our side.")
 
 
-def _run(db: Database, caller: Caller, message: Any) -> tuple[int | None, dict[str, Any]]:
+def _run(db: Database, who: Who, message: Any) -> tuple[int | None, dict[str, Any]]:
     with db.session() as session:
-        fresh = Caller(
-            user=session.get(User, caller.user.id) if caller.user else None,
-            attendee=session.get(Attendee, caller.attendee.id) if caller.attendee else None,
+        caller = Caller(
+            user=session.get(User, who.user_id) if who.user_id else None,
+            attendee=session.get(Attendee, who.attendee_id) if who.attendee_id else None,
         )
-        data = HANDLERS[message.type](session, fresh, message.data)
+        data = HANDLERS[message.type](session, caller, message.data)
         rows = session.info.get("log_rows", [])
         return (rows[-1].seq if rows else None), data
 

@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from server.db import Database
+from server.realtime.transport import WS_PROTOCOL
 from server.services import accounts
 from server.settings import Settings
 from tests.factories import World, make_world
@@ -160,8 +161,11 @@ def test_presence_counts_followers(live_server: LiveServer, live_world: World) -
     watcher.close()
 
 
+# Glimpse's own uvicorn protocol writes frames during fan-out; under any other server (here
+# uvicorn's plain websockets-sansio) each socket has a queue and a writer task instead.
+@pytest.mark.parametrize("ws", [WS_PROTOCOL, "websockets-sansio"], ids=["direct", "queue"])
 def test_a_slow_consumer_is_closed_and_never_delays_the_others(
-    settings: Settings, db: Database
+    settings: Settings, db: Database, ws: str
 ) -> None:
     with db.session() as s:
         world = make_world(s, status="live")
@@ -169,6 +173,7 @@ def test_a_slow_consumer_is_closed_and_never_delays_the_others(
             s, email=world.facilitator.email, secret_key="test-secret-key"
         )
     server = LiveServer.from_settings(settings)
+    server.ws = ws
     server.env["GLIMPSE_WS_SEND_QUEUE"] = "20"
     with server:
         # The stuck phone never reads: once its TCP buffers are full, its queue overflows.
@@ -288,3 +293,16 @@ def test_resume_from_memory_replays_each_missed_row_once(
     assert [m["data"]["title"] for m in late.logged] == [f"ring {n}" for n in range(1, 6)]
     keeper.close()
     late.close()
+
+
+def test_a_malformed_since_is_refused_and_the_server_goes_on(
+    live_server: LiveServer, live_world: World
+) -> None:
+    url = f"{live_server.ws_url}/ws/events/{live_world.event.id}"
+    with connect(f"{url}?since=ten") as ws, pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    follower = Client(live_server.ws_url, live_world.event.id)
+    hello = follower.until(lambda m: m["type"] == "hello")
+    assert hello["data"]["role"] == "public"
+    follower.close()

@@ -255,10 +255,10 @@ def test_rest_writes_after_freezing_answer_409(
     )
 
 
-def answer(text: str, db: Database, caller: Caller) -> str:
+def answer(text: str, db: Database, who: ws.Who) -> str:
     """ws.answer on a loop of its own thread (Playwright may hold this thread's loop)."""
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, ws.answer(text, db, caller)).result()
+        return pool.submit(asyncio.run, ws.answer(text, db, who)).result()
 
 
 def test_websocket_messages_after_freezing_answer_event_frozen(db: Database) -> None:
@@ -279,9 +279,9 @@ def test_websocket_messages_after_freezing_answer_event_frozen(db: Database) -> 
         },
         {"type": "vote.set", "data": {"card_id": day.cards["garden"].id, "count": 1}},
     ]
-    for callers in (Caller(attendee=attendee), Caller(user=day.world.facilitator)):
+    for who in (ws.Who(None, attendee.id), ws.Who(day.world.facilitator.id, None)):
         for message in messages:
-            reply = json.loads(answer(json.dumps({**message, "ref": "r"}), db, callers))
+            reply = json.loads(answer(json.dumps({**message, "ref": "r"}), db, who))
             assert reply["type"] == "error", (message, reply)
             assert reply["error"]["code"] == "event_frozen", (message["type"], reply)
 
