@@ -24,6 +24,7 @@ from server.models.events import Event, EventLog
 from server.realtime import protocol
 from server.realtime.audience import Scope, follow, may_see, project, viewer_of
 from server.realtime.broker import RECONNECTED, Broker
+from server.realtime.collector import Steward
 from server.realtime.log import rows_after
 from server.realtime.transport import Outgoing, Outlet
 from server.timeutil import iso
@@ -33,6 +34,7 @@ log = logging.getLogger("glimpse.hub")
 RING_SIZE = 2_000  # rows a room keeps in memory for replay without a query
 REPLAY_LIMIT = 5_000  # further behind than this, a client is told to resync
 PRESENCE_INTERVAL = 1.0
+COLLECTOR_INTERVAL = 2.0  # how often the steward looks; no socket opened for this long is quiet
 
 Row = dict[str, Any]
 FetchRows = Callable[[int, int, int], Awaitable[list[Row]]]  # event_id, after, limit
@@ -143,6 +145,9 @@ class Hub:
         self.broker = broker
         self.poll_seconds = poll_seconds
         self._poller: asyncio.Task[None] | None = None
+        self._steward: asyncio.Task[None] | None = None
+        self.collector = Steward()
+        self._last_attach = 0.0
         self.fetch_rows = fetch_rows
         self.fetch_last = fetch_last
         self.rooms: dict[int, Room] = {}
@@ -156,9 +161,10 @@ class Hub:
         await self.broker.start()
         self._consumer = asyncio.create_task(self._consume(), name="hub-consumer")
         self._poller = asyncio.create_task(self._poll(), name="hub-poller")
+        self._steward = asyncio.create_task(self._steer_collector(), name="hub-collector")
 
     async def stop(self) -> None:
-        for task in (self._consumer, self._poller):
+        for task in (self._consumer, self._poller, self._steward):
             if task:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -207,6 +213,15 @@ class Hub:
                     await self._catch_up(room)
                 except Exception:
                     log.exception("catch-up of event %s failed", room.event_id)
+
+    async def _steer_collector(self) -> None:
+        while True:
+            await asyncio.sleep(COLLECTOR_INTERVAL)
+            sockets = sum(len(room.connections) for room in self.rooms.values())
+            quiet = time.monotonic() - self._last_attach > COLLECTOR_INTERVAL
+            done = self.collector.tick(sockets, quiet=quiet)
+            if done:
+                log.info("garbage collector: %s with %d sockets open", done, sockets)
 
     async def _receive(self, rows: list[Row]) -> None:
         for row in rows:
@@ -265,6 +280,8 @@ class Hub:
                 await self._replay(room, conn)
                 room.connections.add(conn)
                 break
+        self._last_attach = time.monotonic()
+        self.collector.opened += 1
         self._presence_changed(room)
 
     async def _replay(self, room: Room, conn: Connection) -> None:
