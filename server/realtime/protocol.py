@@ -41,6 +41,7 @@ LOGGED_TYPES = frozenset(
 EPHEMERAL_TYPES = frozenset({"hello", "presence", "resync", "ack", "error"})
 
 # Close codes
+CLOSE_POLICY = 1008  # a malformed query parameter (RFC 6455: policy violation)
 CLOSE_NOT_ALLOWED = 4401
 CLOSE_NO_EVENT = 4404
 CLOSE_TOO_SLOW = 4408

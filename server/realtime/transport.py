@@ -25,6 +25,8 @@ from typing import Any, Protocol
 from starlette.websockets import WebSocket
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from server.realtime.protocol import CLOSE_TOO_SLOW
+
 EXTENSION = "glimpse.direct"
 # What `glimpse serve`, the tests and the benchmarks pass to uvicorn as `ws`.
 WS_PROTOCOL = "server.realtime.transport:GlimpseWebSocketProtocol"
@@ -91,7 +93,7 @@ class DirectOutlet:
         elif self._backlog is None:
             self._backlog = deque((message.frame,))
         elif len(self._backlog) >= self._limit:
-            self.close(4408)
+            self.close(CLOSE_TOO_SLOW)
         else:
             self._backlog.append(message.frame)
 
@@ -185,7 +187,7 @@ class QueueOutlet:
         if self.closed():
             return
         if self._queue.qsize() >= self._limit:
-            self._code = 4408  # what is queued is dropped; the phone resumes with since
+            self._code = CLOSE_TOO_SLOW  # what is queued is dropped; the phone resumes with since
             self._writer.cancel()
         else:
             self._queue.put_nowait(message)

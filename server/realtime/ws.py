@@ -27,7 +27,6 @@ from server.services.access import Caller
 from server.settings import Settings
 
 router = APIRouter()
-CLOSE_POLICY = 1008  # a malformed query parameter (RFC 6455: policy violation)
 log = logging.getLogger("glimpse.ws")
 
 
@@ -89,7 +88,7 @@ async def event_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     raw_since = websocket.query_params.get("since")
     if raw_since is not None and not raw_since.removeprefix("-").isdigit():
-        await websocket.close(code=CLOSE_POLICY, reason="since must be a whole number")
+        await websocket.close(code=protocol.CLOSE_POLICY, reason="since must be a whole number")
         return
     since = None if raw_since is None else int(raw_since)
     try:
