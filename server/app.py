@@ -18,7 +18,7 @@ from server.middleware import LimitsAndHeaders
 from server.ratelimit import SlidingWindow
 from server.realtime import ws
 from server.realtime.broker import make_broker
-from server.realtime.hub import Hub, log_readers
+from server.realtime.hub import Hub, log_readers, peak_recorder
 from server.routes import (
     archive,
     archive_pages,
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub = Hub(
             make_broker(settings.broker_url),
             *log_readers(db),
+            record_peak=peak_recorder(db),
             poll_seconds=settings.ws_poll_seconds,
         )
         await hub.start()

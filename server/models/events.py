@@ -32,6 +32,8 @@ class Event(SQLModel, table=True):
     join_code: str = Field(max_length=6, unique=True)
     # The last seq handed out by the event log; bumped inside each writing transaction.
     last_seq: int = Field(default=0)
+    # The most attendees connected at once, across every process; raised by the hub, never lowered.
+    peak_connected: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = now_field()
     updated_at: datetime = now_field()
     started_at: datetime | None = optional_time()

@@ -6,6 +6,10 @@ jump forward is first filled from the database, so every connection sees every r
 exactly once, in order. Fan-out projects and encodes a row once per kind of viewer and hands it
 to each connection's outlet (server/realtime/transport.py), which never awaits a socket, so one
 phone that stops reading cannot slow the room.
+
+Presence is counted across processes: each hub announces its own counts per event on the
+broker when they change and every 10 s, and keeps what the others announced for 30 s. When the
+total of attendees passes the event's peak, the hub has it stored (`record_peak`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import secrets
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
@@ -27,6 +33,7 @@ from server.realtime.broker import RECONNECTED, Broker
 from server.realtime.collector import Steward
 from server.realtime.log import rows_after
 from server.realtime.transport import Outgoing, Outlet
+from server.services import participation
 from server.timeutil import iso
 
 log = logging.getLogger("glimpse.hub")
@@ -34,11 +41,14 @@ log = logging.getLogger("glimpse.hub")
 RING_SIZE = 2_000  # rows a room keeps in memory for replay without a query
 REPLAY_LIMIT = 5_000  # further behind than this, a client is told to resync
 PRESENCE_INTERVAL = 1.0
+PRESENCE_HEARTBEAT = 10.0  # each process re-announces its counts this often
+PRESENCE_EXPIRES = 30.0  # a process not heard from for this long counts no one
 COLLECTOR_INTERVAL = 2.0  # how often the steward looks; no socket opened for this long is quiet
 
 Row = dict[str, Any]
 FetchRows = Callable[[int, int, int], Awaitable[list[Row]]]  # event_id, after, limit
 FetchLast = Callable[[int], Awaitable[int]]
+RecordPeak = Callable[[int, int], Awaitable[int]]  # event_id, attendees → the peak now stored
 
 
 def row_of(entry: EventLog) -> Row:
@@ -122,15 +132,41 @@ class Room:
         self.lock = asyncio.Lock()
         self.presence_task: asyncio.Task[None] | None = None
         self.presence_sent = 0.0
+        self.elsewhere: dict[str, tuple[float, int, int]] = {}  # process → (heard, att., fol.)
+        self.peak = 0  # the most attendees seen at once while this room existed, or stored
+        self.recorded = 0  # the peak as last stored
+        self.recording: asyncio.Task[None] | None = None
+        self.announced = (0, 0)  # this process's counts as the others last heard them
 
     @property
     def ring_start(self) -> int:
         """Rows after this seq are all in the ring."""
         return self.ring[0]["seq"] - 1 if self.ring else self.last
 
-    def presence(self) -> dict[str, int]:
-        roles = [c.scope.role for c in self.connections]
-        return {"attendees": roles.count("attendee"), "followers": roles.count("public")}
+    def here(self) -> tuple[int, int]:
+        """This process's (attendees, followers): an attendee with two sockets open (a phone
+        that reconnected before its old socket timed out) counts once."""
+        attendees: set[int | None] = set()
+        followers = 0
+        for conn in self.connections:
+            role = conn.scope.role
+            if role == "attendee":
+                attendees.add(conn.scope.attendee_id)
+            elif role == "public":
+                followers += 1
+        return len(attendees), followers
+
+    def presence(self, here: tuple[int, int]) -> dict[str, int]:
+        """Everyone connected to the event: `here`, and in every process heard from lately."""
+        attendees, followers = here
+        stale = time.monotonic() - PRESENCE_EXPIRES
+        for process, (heard, their_attendees, their_followers) in list(self.elsewhere.items()):
+            if heard < stale:
+                del self.elsewhere[process]
+            else:
+                attendees += their_attendees
+                followers += their_followers
+        return {"attendees": attendees, "followers": followers}
 
 
 class Hub:
@@ -140,12 +176,16 @@ class Hub:
         fetch_rows: FetchRows,
         fetch_last: FetchLast,
         *,
+        record_peak: RecordPeak,
         poll_seconds: float = 5.0,
     ) -> None:
         self.broker = broker
+        self.process = f"{os.getpid()}-{secrets.token_hex(4)}"  # this hub, in presence news
+        self.record_peak = record_peak
         self.poll_seconds = poll_seconds
         self._poller: asyncio.Task[None] | None = None
         self._steward: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
         self.collector = Steward()
         self._last_attach = 0.0
         self.fetch_rows = fetch_rows
@@ -154,7 +194,7 @@ class Hub:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._consumer: asyncio.Task[None] | None = None
         self._creating: dict[int, asyncio.Future[Room]] = {}
-        self._publishing: set[asyncio.Future[None]] = set()
+        self._background: set[asyncio.Future[None]] = set()
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -162,9 +202,10 @@ class Hub:
         self._consumer = asyncio.create_task(self._consume(), name="hub-consumer")
         self._poller = asyncio.create_task(self._poll(), name="hub-poller")
         self._steward = asyncio.create_task(self._steer_collector(), name="hub-collector")
+        self._heartbeat = asyncio.create_task(self._beat(), name="hub-presence")
 
     async def stop(self) -> None:
-        for task in (self._consumer, self._poller, self._steward):
+        for task in (self._consumer, self._poller, self._steward, self._heartbeat):
             if task:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -184,9 +225,7 @@ class Hub:
             return
         message = encode({"rows": [row_of(r) for r in rows]})
         if _on_loop(self.loop):
-            task = asyncio.ensure_future(self.broker.publish(message))
-            self._publishing.add(task)
-            task.add_done_callback(self._publishing.discard)
+            self._in_background(self.broker.publish(message))
         else:
             asyncio.run_coroutine_threadsafe(self.broker.publish(message), self.loop)
 
@@ -199,7 +238,11 @@ class Hub:
                     for room in list(self.rooms.values()):
                         await self._catch_up(room)
                     continue
-                await self._receive(json.loads(message)["rows"])
+                news = json.loads(message)
+                if "presence" in news:
+                    self._heard(news["presence"])
+                else:
+                    await self._receive(news["rows"])
             except Exception:
                 log.exception("could not deliver a published message")
 
@@ -301,7 +344,9 @@ class Hub:
         room.connections.discard(conn)
         if room.connections:
             self._presence_changed(room)
-        elif not room.lock.locked() and self.rooms.get(conn.event_id) is room:
+            return
+        self._announce(room, (0, 0))
+        if not room.lock.locked() and self.rooms.get(conn.event_id) is room:
             del self.rooms[conn.event_id]
 
     async def _room(self, event_id: int) -> Room:
@@ -338,9 +383,72 @@ class Hub:
         if wait > 0:
             await asyncio.sleep(wait)
         room.presence_sent = time.monotonic()
-        message = Outgoing(encode({"seq": None, "type": "presence", "data": room.presence()}))
+        here = room.here()
+        counts = room.presence(here)
+        message = Outgoing(encode({"seq": None, "type": "presence", "data": counts}))
         for conn in room.connections:
             conn.offer(message)
+        self._announce(room, here)
+        self._keep_peak(room, counts["attendees"])
+
+    def _announce(self, room: Room, here: tuple[int, int], *, again: bool = False) -> None:
+        """Tell the other processes this one's counts for the room, if they changed."""
+        if here == room.announced and not again:
+            return
+        room.announced = here
+        attendees, followers = here
+        news = {"process": self.process, "event_id": room.event_id}
+        news |= {"attendees": attendees, "followers": followers}
+        self._in_background(self.broker.publish(encode({"presence": news})))
+
+    def _heard(self, news: dict[str, Any]) -> None:
+        """Another process's counts: keep them, and tell this room's sockets if totals moved."""
+        room = self.rooms.get(news["event_id"])
+        if news["process"] == self.process or room is None:
+            return
+        counts = (int(news["attendees"]), int(news["followers"]))
+        before = room.elsewhere.pop(news["process"], None)
+        if counts != (0, 0):
+            room.elsewhere[news["process"]] = (time.monotonic(), *counts)
+            if before is None:
+                # A process new to this room: answer now rather than at the next heartbeat.
+                # It knows us once it has heard us, so it does not answer back: no ping-pong.
+                self._announce(room, room.here(), again=True)
+        if (before[1:] if before else (0, 0)) != counts:
+            self._presence_changed(room)
+
+    async def _beat(self) -> None:
+        """Re-announce every room's counts, let silent processes expire, retry a failed peak."""
+        while True:
+            await asyncio.sleep(PRESENCE_HEARTBEAT)
+            for room in list(self.rooms.values()):
+                heard = len(room.elsewhere)
+                here = room.here()
+                self._announce(room, here, again=True)
+                counts = room.presence(here)  # drops the processes not heard from lately
+                if len(room.elsewhere) != heard:
+                    self._presence_changed(room)
+                self._keep_peak(room, counts["attendees"])
+
+    def _keep_peak(self, room: Room, attendees: int) -> None:
+        room.peak = max(room.peak, attendees)
+        if room.peak > room.recorded and (room.recording is None or room.recording.done()):
+            room.recording = asyncio.create_task(self._record_peak(room, room.peak))
+
+    async def _record_peak(self, room: Room, peak: int) -> None:
+        try:
+            stored = await self.record_peak(room.event_id, peak)
+        except Exception:  # the database is away: the next heartbeat tries again
+            log.exception("could not record the peak of event %s", room.event_id)
+            return
+        room.recorded = max(room.recorded, stored)
+        room.peak = max(room.peak, stored)
+
+    def _in_background(self, work: Awaitable[None]) -> None:
+        """Run `work` without waiting for it, holding it until it is done."""
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
 
 def log_readers(db: Database) -> tuple[FetchRows, FetchLast]:
@@ -364,6 +472,20 @@ def log_readers(db: Database) -> tuple[FetchRows, FetchLast]:
         return await asyncio.to_thread(last, event_id)
 
     return fetch_rows, fetch_last
+
+
+def peak_recorder(db: Database) -> RecordPeak:
+    """The hub's one write: raise an event's peak connected, queued behind other writers."""
+
+    def record(event_id: int, connected: int) -> int:
+        with db.session() as session:
+            return participation.record_peak(session, event_id=event_id, connected=connected)
+
+    async def record_peak(event_id: int, connected: int) -> int:
+        async with db.write_gate:
+            return await asyncio.to_thread(record, event_id, connected)
+
+    return record_peak
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:

@@ -26,7 +26,7 @@ from server.models.programmes import Programme
 from server.services import actions, participation, privacy
 from server.timeutil import iso
 
-FORMAT = 2
+FORMAT = 3  # 3: participation has peak_connected in place of peak_active
 
 Doc = dict[str, Any]
 

@@ -20,7 +20,8 @@ from server.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 Doc = dict[str, Any]
 FIGURES = (
     ("attendees_joined", "Attendees joined"),
-    ("peak_active", "Peak active (30 min)"),
+    ("peak_connected", "Peak connected"),
+    ("peak_active", "Peak active (30 min)"),  # format 2 documents, from before peak_connected
     ("cards", "Cards"),
     ("notes", "Breakout notes"),
     ("votes", "Votes"),

@@ -7,6 +7,7 @@ Playwright's own browser downloads are never used: CI installs Debian's `chromiu
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -96,6 +97,39 @@ def watch_for_problems(page: Page) -> list[str]:
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     page.on("console", on_console)
     return problems
+
+
+class Phone:
+    """One attendee's phone: its own browser context (cookies, storage, network)."""
+
+    def __init__(self, browser: Browser, server: LiveServer) -> None:
+        self.context: BrowserContext = new_context(browser, server, "phone")
+        self.page = self.context.new_page()
+        self.problems = watch_for_problems(self.page)
+
+    def join(self, code: str, name: str) -> None:
+        self.page.goto(f"/j/{code}")
+        self.page.get_by_label("Your name").fill(name)
+        self.page.get_by_role("button", name="Join").click()
+        self.page.wait_for_url(re.compile(r"/a/\d+$"))
+        expect(self.page.locator("[data-conn]")).to_have_attribute("data-conn", "live")
+
+    def post(self, text: str, column: str = "", shareable: bool = False) -> None:
+        self.page.get_by_role("textbox", name="Your card", exact=True).fill(text)
+        if column:
+            self.page.get_by_role("checkbox", name=column).check()
+        if shareable:
+            self.page.get_by_role("checkbox", name="OK to share publicly").check()
+        self.page.get_by_role("button", name="Post").click()
+
+    def mine(self, text: str) -> Any:
+        return self.page.locator("[data-mine] .card", has_text=text)
+
+    def wall(self, text: str) -> Any:
+        return self.page.locator("[data-wall] .card", has_text=text)
+
+    def dot_on(self, text: str) -> None:
+        self.wall(text).get_by_role("button", name=re.compile("^Put a dot on")).click()
 
 
 def check_a11y(page: Page) -> None:

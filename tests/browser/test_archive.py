@@ -28,8 +28,9 @@ from server.services import (
     votes,
 )
 from server.services.access import Caller
-from tests.browser.conftest import check_a11y, check_fits_width, new_context, sign_in
+from tests.browser.conftest import Phone, check_a11y, check_fits_width, new_context, sign_in
 from tests.live import LiveServer
+from tests.realtime.wsclient import wait_for_peak
 
 pytestmark = pytest.mark.browser
 
@@ -111,6 +112,10 @@ def test_the_demo_day_from_live_to_frozen(
 ) -> None:
     with db.session() as s:
         programme, event = fill_the_demo_day(s)
+    phones = [Phone(browser, live_server) for _ in range(2)]
+    for phone, name in zip(phones, ("Ravi", "Jo"), strict=True):
+        phone.join(event.join_code, name)
+    assert wait_for_peak(db, event.id, 2) == 2
     confirms = accept_dialogs(page)
     sign_in(page, DEMO_EMAIL, DEMO_PASSWORD)
 
@@ -136,6 +141,11 @@ def test_the_demo_day_from_live_to_frozen(
     themes = page.locator(".theme h3")
     expect(themes).to_have_text(["Staffing", "Activities"])
     expect(page.get_by_text("Ring Joan")).to_have_count(0)
+    figures = page.locator("dl.figures > div")
+    expect(figures.filter(has_text="Attendees joined").locator("dd")).to_have_text("5")
+    expect(figures.filter(has_text="Peak connected").locator("dd")).to_have_text("2")
+    for phone in phones:
+        phone.context.close()
     check_a11y(page)
     check_fits_width(page)
     shot(page, "archive-summary", event.title)

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from server.db import Database
@@ -28,6 +28,7 @@ from server.services import accounts, boards, cards, events
 from server.services.access import Caller
 from server.timeutil import utcnow
 from tests.browser.conftest import (
+    Phone,
     check_a11y,
     check_fits_screen,
     check_fits_width,
@@ -107,39 +108,6 @@ AGENDA = [
     (2, "Glimpses of brilliance from the last six months", []),
     (3, "Breakouts: what does good look like for safe?", ["Helen Achterberg", "Dev Rai"]),
 ]
-
-
-class Phone:
-    """One attendee's phone: its own browser context (cookies, storage, network)."""
-
-    def __init__(self, browser: Browser, server: LiveServer) -> None:
-        self.context: BrowserContext = new_context(browser, server, "phone")
-        self.page = self.context.new_page()
-        self.problems = watch_for_problems(self.page)
-
-    def join(self, code: str, name: str) -> None:
-        self.page.goto(f"/j/{code}")
-        self.page.get_by_label("Your name").fill(name)
-        self.page.get_by_role("button", name="Join").click()
-        self.page.wait_for_url(re.compile(r"/a/\d+$"))
-        expect(self.page.locator("[data-conn]")).to_have_attribute("data-conn", "live")
-
-    def post(self, text: str, column: str = "", shareable: bool = False) -> None:
-        self.page.get_by_role("textbox", name="Your card", exact=True).fill(text)
-        if column:
-            self.page.get_by_role("checkbox", name=column).check()
-        if shareable:
-            self.page.get_by_role("checkbox", name="OK to share publicly").check()
-        self.page.get_by_role("button", name="Post").click()
-
-    def mine(self, text: str) -> Any:
-        return self.page.locator("[data-mine] .card", has_text=text)
-
-    def wall(self, text: str) -> Any:
-        return self.page.locator("[data-wall] .card", has_text=text)
-
-    def dot_on(self, text: str) -> None:
-        self.wall(text).get_by_role("button", name=re.compile("^Put a dot on")).click()
 
 
 def on_screen(screen: Page, text: str) -> Any:

@@ -14,7 +14,7 @@ from server.services import accounts, events
 from server.settings import Settings
 from tests.factories import World, make_world
 from tests.live import LiveServer
-from tests.realtime.wsclient import Client
+from tests.realtime.wsclient import Client, attendee_socket, join, presence_is, wait_for_peak
 
 pytestmark = pytest.mark.postgres
 
@@ -102,3 +102,21 @@ def test_a_process_that_sees_a_gap_fills_it_from_the_database(
 def test_readyz_reports_the_broker(pair: tuple[LiveServer, LiveServer]) -> None:
     checks = httpx.get(f"{pair[0].url}/readyz").json()["checks"]
     assert checks == {"database": "ok", "broker": "ok"}
+
+
+def test_presence_and_the_peak_count_the_attendees_on_every_process(
+    pair: tuple[LiveServer, LiveServer], pg_world: tuple[World, Database, str]
+) -> None:
+    a, b = pair
+    world, db, _token = pg_world
+    event = world.event
+    on_a = attendee_socket(a.ws_url, event.id, join(a.url, event.join_code, "Amy"))
+    on_b = attendee_socket(b.ws_url, event.id, join(b.url, event.join_code, "Ben"))
+    follower = Client(b.ws_url, event.id)
+    for socket in (on_a, on_b, follower):
+        socket.until(presence_is(2, followers=1))
+    assert wait_for_peak(db, event.id, 2) == 2
+    on_b.close()  # Ben leaves: process b tells process a at once, not after the 30 s expiry
+    on_a.until(presence_is(1, followers=1))
+    follower.until(presence_is(1, followers=1))
+    assert wait_for_peak(db, event.id, 2) == 2

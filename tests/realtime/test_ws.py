@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import httpx2 as httpx
 import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
@@ -17,7 +18,7 @@ from server.services import accounts
 from server.settings import Settings
 from tests.factories import World, make_world
 from tests.live import LiveServer
-from tests.realtime.wsclient import Client
+from tests.realtime.wsclient import Client, attendee_socket, join, presence_is, wait_for_peak
 
 
 @pytest.fixture
@@ -159,6 +160,34 @@ def test_presence_counts_followers(live_server: LiveServer, live_world: World) -
         other.close()
     watcher.until(lambda m: m["type"] == "presence" and m["data"]["followers"] == 1, timeout=5)
     watcher.close()
+
+
+def test_presence_counts_each_attendee_once_and_the_archive_keeps_the_peak(
+    live_server: LiveServer, api: httpx.Client, live_world: World, db: Database
+) -> None:
+    event = live_world.event
+    watcher = Client(live_server.ws_url, event.id)  # a follower on the public page
+    tokens = [join(live_server.url, event.join_code, name) for name in ("Amy", "Ben", "Cat")]
+    phones = [attendee_socket(live_server.ws_url, event.id, token) for token in tokens]
+    # Amy's phone reconnected before its old socket timed out: still one attendee.
+    phones.append(attendee_socket(live_server.ws_url, event.id, tokens[0]))
+    watcher.until(presence_is(3, followers=1))
+    phones[1].close()
+    phones[2].close()
+    watcher.until(presence_is(1, followers=1))
+    assert wait_for_peak(db, event.id, 3) == 3
+    for step in ("end", "freeze"):
+        assert api.post(f"/api/v1/events/{event.id}/{step}").status_code == 200
+    document = api.get(f"/api/v1/events/{event.id}/archive").json()
+    assert document["participation"]["peak_connected"] == 3
+    summary = f"/p/{live_world.programme.slug}/{event.slug}/summary"
+    page = HTMLParser(api.get(summary).text)
+    figures = {
+        node.css_first("dt").text(): node.css_first("dd").text()
+        for node in page.css("dl.figures > div")
+    }
+    assert figures["Peak connected"] == "3"
+    assert figures["Attendees joined"] == "3"
 
 
 # Glimpse's own uvicorn protocol writes frames during fan-out; under any other server (here

@@ -6,8 +6,13 @@ import json
 import time
 from typing import Any
 
+import httpx2 as httpx
+from sqlmodel import select
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
+
+from server.db import Database
+from server.models.events import Event
 
 
 class Client:
@@ -59,3 +64,43 @@ class Client:
 
     def close(self) -> None:
         self.ws.close()
+
+
+def join(base_url: str, code: str, name: str) -> str:
+    """Join an event by its code as a phone would; returns the attendee's bearer token."""
+    response = httpx.post(f"{base_url}/api/v1/join", json={"code": code, "display_name": name})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+def attendee_socket(ws_url: str, event_id: int, token: str) -> Client:
+    socket = Client(ws_url, event_id, additional_headers={"Authorization": f"Bearer {token}"})
+    hello = socket.until(lambda m: m["type"] == "hello")
+    assert hello["data"]["role"] == "attendee"
+    return socket
+
+
+def presence_is(attendees: int, followers: int | None = None) -> Any:
+    """A predicate for Client.until: a presence message with these counts."""
+
+    def match(message: dict[str, Any]) -> bool:
+        data = message.get("data") or {}
+        return (
+            message["type"] == "presence"
+            and data["attendees"] == attendees
+            and (followers is None or data["followers"] == followers)
+        )
+
+    return match
+
+
+def wait_for_peak(db: Database, event_id: int, peak: int, timeout: float = 5.0) -> int:
+    """The hub stores the peak just after it tells the sockets: wait for it to land."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with db.session(write=False) as s:
+            stored = s.exec(select(Event.peak_connected).where(Event.id == event_id)).one()
+        if stored >= peak or time.monotonic() > deadline:
+            return stored
+        time.sleep(0.05)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -32,12 +31,11 @@ from server.services import (
     events,
     liveblog,
     notes,
+    participation,
     votes,
 )
 from server.services.access import Caller
-from server.services.participation import peak_active
 from server.settings import Settings
-from server.timeutil import utcnow
 from tests.factories import World, make_world
 
 SECRET = "test-secret-key"
@@ -201,6 +199,8 @@ def frozen_document(db: Database, day: Day) -> dict[str, Any]:
 
 
 def test_the_document_holds_the_day(db: Database, day: Day) -> None:
+    with db.session() as s:
+        participation.record_peak(s, event_id=day.world.event.id, connected=3)
     doc = frozen_document(db, day)
     assert doc["format"] == archive.ARCHIVE_FORMAT
     entries = {e["id"]: e for e in doc["entries"]}
@@ -233,7 +233,7 @@ def test_the_document_holds_the_day(db: Database, day: Day) -> None:
     assert [u["text"] for u in action["updates"]] == ["Rota pilot agreed"]
     assert doc["participation"] == {
         "attendees_joined": 3,
-        "peak_active": 3,
+        "peak_connected": 3,
         "entries": 3,
         "cards": 4,
         "notes": 1,
@@ -292,18 +292,21 @@ def test_a_draft_is_the_same_builder_marked_as_draft(db: Database, day: Day) -> 
         assert draft["boards"] == archive.build_document(s, event)["boards"]
 
 
-def test_peak_active_counts_distinct_people_in_the_busiest_window() -> None:
-    start = utcnow()
-    activity = [
-        (start, 1),
-        (start + timedelta(minutes=5), 2),
-        (start + timedelta(minutes=10), 1),
-        (start + timedelta(hours=2), 3),
-        (start + timedelta(hours=2, minutes=1), 4),
-        (start + timedelta(hours=2, minutes=2), 5),
-    ]
-    assert peak_active(activity) == 3
-    assert peak_active([]) == 0
+def test_the_peak_only_rises_and_stays_as_frozen(db: Database, day: Day) -> None:
+    event_id = day.world.event.id
+
+    def record(connected: int) -> int:
+        with db.session() as s:
+            return participation.record_peak(s, event_id=event_id, connected=connected)
+
+    assert [record(n) for n in (2, 5, 3)] == [2, 5, 5]  # a later, lower count lowers nothing
+    doc = frozen_document(db, day)
+    assert doc["participation"]["peak_connected"] == 5
+    assert record(9) == 5, "a frozen event keeps the peak it was frozen with"
+    with db.session() as s:
+        assert archive.verify(s, event_id=event_id) == [(event_id, True)]
+    with db.session() as s:  # an event deleted while sockets were open: nothing to retry
+        assert participation.record_peak(s, event_id=event_id + 1, connected=4) == 4
 
 
 # -- ending and freezing ----------------------------------------------------------------------
