@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import secrets
 import time
 from collections import deque
@@ -133,7 +132,7 @@ class Room:
         self.presence_task: asyncio.Task[None] | None = None
         self.presence_sent = 0.0
         self.elsewhere: dict[str, tuple[float, int, int]] = {}  # process → (heard, att., fol.)
-        self.peak = 0  # the most attendees seen at once while this room existed, or stored
+        self.peak = 0  # the most attendees seen at once while this room existed
         self.recorded = 0  # the peak as last stored
         self.recording: asyncio.Task[None] | None = None
         self.announced = (0, 0)  # this process's counts as the others last heard them
@@ -180,7 +179,7 @@ class Hub:
         poll_seconds: float = 5.0,
     ) -> None:
         self.broker = broker
-        self.process = f"{os.getpid()}-{secrets.token_hex(4)}"  # this hub, in presence news
+        self.process = secrets.token_hex(8)  # this hub, in presence news
         self.record_peak = record_peak
         self.poll_seconds = poll_seconds
         self._poller: asyncio.Task[None] | None = None
@@ -442,7 +441,6 @@ class Hub:
             log.exception("could not record the peak of event %s", room.event_id)
             return
         room.recorded = max(room.recorded, stored)
-        room.peak = max(room.peak, stored)
 
     def _in_background(self, work: Awaitable[None]) -> None:
         """Run `work` without waiting for it, holding it until it is done."""

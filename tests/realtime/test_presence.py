@@ -21,7 +21,7 @@ from server.realtime.audience import Scope
 from server.realtime.broker import MemoryBroker
 from server.realtime.hub import Connection, Hub, encode, log_readers, peak_recorder
 from server.realtime.transport import Outgoing
-from tests.factories import World, make_world
+from tests.factories import World
 from tests.realtime.wsclient import wait_for_peak
 
 
@@ -82,12 +82,6 @@ class SpokenBroker(MemoryBroker):
 Scenario = Callable[[Hub, SpokenBroker, Inbox], Coroutine[Any, Any, None]]
 
 
-@pytest.fixture
-def live_event(db: Database) -> World:
-    with db.session() as s:
-        return make_world(s, status="live")
-
-
 def in_a_room(db: Database, event_id: int, scenario: Scenario) -> None:
     """Run `scenario` with a started hub and one follower's connection to the event."""
 
@@ -116,12 +110,12 @@ def news(event_id: int, process: str, attendees: int, followers: int) -> str:
 
 
 def test_another_process_counts_until_it_goes_silent(
-    db: Database, live_event: World, monkeypatch: pytest.MonkeyPatch
+    db: Database, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(hub_module, "PRESENCE_INTERVAL", 0.05)
     monkeypatch.setattr(hub_module, "PRESENCE_HEARTBEAT", 0.2)
     monkeypatch.setattr(hub_module, "PRESENCE_EXPIRES", 0.6)
-    event_id = live_event.event.id
+    event_id = world.event.id
 
     async def scenario(hub: Hub, broker: SpokenBroker, inbox: Inbox) -> None:
         await broker.publish(news(event_id, "elsewhere", attendees=4, followers=2))
@@ -134,11 +128,11 @@ def test_another_process_counts_until_it_goes_silent(
 
 
 def test_a_newcomer_is_answered_at_once_and_news_of_nobody_is_not(
-    db: Database, live_event: World, monkeypatch: pytest.MonkeyPatch
+    db: Database, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(hub_module, "PRESENCE_INTERVAL", 0.05)
     monkeypatch.setattr(hub_module, "PRESENCE_HEARTBEAT", 60.0)  # no heartbeat in this test
-    event_id = live_event.event.id
+    event_id = world.event.id
 
     async def scenario(hub: Hub, broker: SpokenBroker, inbox: Inbox) -> None:
         assert broker.ours(hub.process) == [(0, 1)], "joining, it told the others its counts"
