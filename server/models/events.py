@@ -69,6 +69,17 @@ class EventLog(SQLModel, table=True):
     created_at: datetime = now_field()
 
 
+class EventLogRef(SQLModel, table=True):
+    """What a log row mentions ("card:12", "board:3"), so a later row about the same thing can
+    rewrite it in the same transaction (server/realtime/log.py `append`)."""
+
+    __tablename__ = "event_log_ref"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    ref: str = Field(max_length=40, primary_key=True)
+    seq: int = Field(primary_key=True)
+
+
 class EventCreate(BaseModel):
     slug: str = PydanticField(pattern=SLUG_PATTERN)
     title: str = PydanticField(min_length=1, max_length=200)

@@ -1,15 +1,18 @@
-"""Who may see which log row, and what each kind of viewer sees of it.
+"""Who a viewer is, and which log rows they may see at all.
 
 Each row carries the widest audience that may see it (`public`, `attendees`, `group:<id>`,
-`attendee:<id>`, `facilitators`). A projection may then narrow what a viewer receives: strip an
-anonymous card's author, or turn a card that a viewer can no longer see into `card.deleted`.
+`attendee:<id>`, `facilitators`); the row's type then narrows what each viewer receives
+(server/realtime/registry.py). Which scope a caller has is decided in one place,
+server/services/access.py; this module only holds the types, so that it imports nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+Role = Literal["facilitator", "attendee", "public"]
+ROLES: tuple[Role, ...] = ("facilitator", "attendee", "public")
 
 PUBLIC = "public"
 ATTENDEES = "attendees"
@@ -18,9 +21,9 @@ FACILITATORS = "facilitators"
 
 @dataclass
 class Scope:
-    """What one connection may see; `groups` changes as its attendee moves between breakouts."""
+    """What one viewer may see; `groups` changes as its attendee moves between breakouts."""
 
-    role: str  # "facilitator", "attendee" or "public"
+    role: Role
     attendee_id: int | None = None
     groups: set[int] = field(default_factory=set)
 
@@ -53,47 +56,3 @@ def follow(scope: Scope, type: str, payload: dict[str, Any]) -> None:
             scope.groups.discard(move["from_breakout_id"])
         if move.get("breakout_id") is not None:
             scope.groups.add(move["breakout_id"])
-
-
-Shown = tuple[str, str, dict[str, Any]]  # (variant, type, data)
-Shape = Callable[[Scope, dict[str, Any]], Shown | None]
-# Viewers whose keys are equal receive the same message for a row, so fan-out projects and
-# encodes it once per key, not once per socket. A key must tell apart every scope that the
-# shape can tell apart.
-Viewer = Callable[[Scope, dict[str, Any]], Hashable]
-
-
-@dataclass(frozen=True)
-class Projection:
-    shape: Shape
-    viewer: Viewer
-
-
-PROJECTIONS: dict[str, Projection] = {}
-
-
-def projection(*types: str, viewer: Viewer) -> Callable[[Shape], Shape]:
-    """Register how rows of these types are narrowed for each viewer, and who sees alike."""
-
-    def register(fn: Shape) -> Shape:
-        for t in types:
-            PROJECTIONS[t] = Projection(fn, viewer)
-        return fn
-
-    return register
-
-
-def project(scope: Scope, type: str, audience: str, payload: dict[str, Any]) -> Shown | None:
-    """(variant, type, data) this viewer receives for a row, or None if nothing."""
-    if not may_see(scope, audience):
-        return None
-    found = PROJECTIONS.get(type)
-    if found is None:
-        return ("all", type, payload)
-    return found.shape(scope, payload)
-
-
-def viewer_of(type: str) -> Viewer | None:
-    """How to group viewers for rows of this type; None when every viewer sees them alike."""
-    found = PROJECTIONS.get(type)
-    return None if found is None else found.viewer

@@ -1,5 +1,5 @@
 """What each viewer sees of breakout groups and their notes; the same rules serve REST, /state
-and the log.
+and the log, and say how a later row rewrites an earlier one.
 
 - Facilitators see every group, member and note, with `held_reason` on notes.
 - A group's members see all its notes (without `held_reason`).
@@ -7,9 +7,9 @@ and the log.
   the notes that look like personal data; public followers see no member names.
 - A note someone may no longer see reaches them as `note.deleted`.
 
-Logged note payloads carry one private key, `_shared` (whether its group was shared when the row
-was written), which never leaves here. A connection's groups follow `breakout.member` rows
-(server/realtime/audience.py `follow`) before the row itself is projected.
+Logged note payloads carry one private key, `_shared` (whether its group is shared, as of the
+row's last rewrite), which never leaves the server. A connection's groups follow
+`breakout.member` rows (server/realtime/audience.py `follow`) before the row itself is projected.
 """
 
 from __future__ import annotations
@@ -17,15 +17,21 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any
 
-from server.realtime.audience import Scope, Shape, projection
+from server.realtime.audience import Scope
+from server.realtime.projections import Payload, Shown, Subjects, mentions, replace_in, tombstone
 
 SHARED_KEY = "_shared"
-Shown = tuple[str, str, dict[str, Any]]
 
 
-def note_for(scope: Scope, note: dict[str, Any], shared: bool) -> tuple[str, dict[str, Any]] | None:
+def _gone(note: Payload) -> bool:
+    return "text" not in note
+
+
+def note_for(scope: Scope, note: Payload, shared: bool) -> tuple[str, Payload] | None:
     """(variant, note) as this viewer sees it, or None when they may not see it."""
-    data = {k: v for k, v in note.items() if k != SHARED_KEY}
+    if _gone(note):
+        return None
+    data = {k: v for k, v in note.items() if not k.startswith("_")}
     if scope.role == "facilitator":
         return "full", data
     held = data.pop("held_reason", "")
@@ -36,7 +42,7 @@ def note_for(scope: Scope, note: dict[str, Any], shared: bool) -> tuple[str, dic
     return None
 
 
-def breakout_for(scope: Scope, breakout: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def breakout_for(scope: Scope, breakout: Payload) -> tuple[str, Payload]:
     """(variant, group with the members and notes this viewer may see)."""
     if scope.role == "facilitator":
         return "full", breakout
@@ -51,23 +57,24 @@ def breakout_for(scope: Scope, breakout: dict[str, Any]) -> tuple[str, dict[str,
     return variant, {**breakout, "members": members, "notes": notes}
 
 
-def note_viewer(scope: Scope, note: dict[str, Any]) -> Hashable:
+def note_viewer(scope: Scope, note: Payload) -> Hashable:
     return scope.role, note["breakout_id"] in scope.groups
 
 
-def groups_viewer(scope: Scope, payload: dict[str, Any]) -> Hashable:
+def groups_viewer(scope: Scope, payload: Payload) -> Hashable:
     """Groups list their notes and members, which depend on every group one is in."""
     return scope.role, frozenset(scope.groups)
 
 
-@projection("note.created", viewer=note_viewer)
-def note_created(scope: Scope, payload: dict[str, Any]) -> Shown | None:
+# -- shapes -----------------------------------------------------------------------------------
+
+
+def note_created(scope: Scope, payload: Payload) -> Shown | None:
     shown = note_for(scope, payload, bool(payload.get(SHARED_KEY)))
     return None if shown is None else (shown[0], "note.created", shown[1])
 
 
-@projection("note.updated", viewer=note_viewer)
-def note_updated(scope: Scope, payload: dict[str, Any]) -> Shown:
+def note_updated(scope: Scope, payload: Payload) -> Shown:
     """A shared note edited into something that looks personal is gone for non-members."""
     shown = note_for(scope, payload, bool(payload.get(SHARED_KEY)))
     if shown is None:
@@ -75,20 +82,19 @@ def note_updated(scope: Scope, payload: dict[str, Any]) -> Shown:
     return shown[0], "note.updated", shown[1]
 
 
-def _breakout_projection(type: str) -> Shape:
-    def project_breakout(scope: Scope, payload: dict[str, Any]) -> Shown:
+def note_deleted(scope: Scope, payload: Payload) -> Shown:
+    return "all", "note.deleted", {"id": payload["id"]}
+
+
+def breakout_shape(type: str) -> Any:
+    def project_breakout(scope: Scope, payload: Payload) -> Shown:
         variant, data = breakout_for(scope, payload)
         return variant, type, data
 
     return project_breakout
 
 
-projection("breakout.created", viewer=groups_viewer)(_breakout_projection("breakout.created"))
-projection("breakout.updated", viewer=groups_viewer)(_breakout_projection("breakout.updated"))
-
-
-@projection("breakout.member", viewer=groups_viewer)
-def breakout_member(scope: Scope, payload: dict[str, Any]) -> Shown:
+def breakout_member(scope: Scope, payload: Payload) -> Shown:
     """Who moved where, and every group they left or joined as this viewer now sees it."""
     if scope.role == "facilitator":
         return "full", "breakout.member", payload
@@ -97,3 +103,57 @@ def breakout_member(scope: Scope, payload: dict[str, Any]) -> Shown:
     moves = payload["moves"] if scope.role == "attendee" else []
     data = {"moves": moves, "breakouts": groups}
     return f"{scope.role}:{mine}", "breakout.member", data
+
+
+# -- what a row says is now true, what it mentions, and how a later row rewrites it ------------
+
+
+def note_subjects(payload: Payload) -> Subjects:
+    return [(f"note:{payload['id']}", None if _gone(payload) else payload)]
+
+
+def note_mentions(payload: Payload) -> list[str]:
+    return mentions("note", payload, "text", "breakout")
+
+
+def revise_note(payload: Payload, ref: str, now: Payload | None) -> Payload:
+    """Take a note's newest form, or whether its group is shared now."""
+    if ref.startswith("breakout:"):
+        shared = now is not None and bool(now["shared"])
+        if _gone(payload) or bool(payload.get(SHARED_KEY)) == shared:
+            return payload
+        return {**payload, SHARED_KEY: shared}
+    return now if now is not None else tombstone(payload, "breakout_id")
+
+
+def _group_mentions(group: Payload) -> list[str]:
+    return [f"breakout:{group['id']}"] + [f"note:{n['id']}" for n in group.get("notes", [])]
+
+
+def breakout_subjects(payload: Payload) -> Subjects:
+    return [(f"breakout:{payload['id']}", payload)]
+
+
+def breakout_mentions(payload: Payload) -> list[str]:
+    return _group_mentions(payload)
+
+
+def revise_breakout(payload: Payload, ref: str, now: Payload | None) -> Payload:
+    """Take the group's newest form, or one of its notes' (dropped when gone)."""
+    if ref.startswith("breakout:"):
+        return now if now is not None and now["id"] == payload["id"] else payload
+    return {**payload, "notes": replace_in(payload.get("notes", []), ref, now)}
+
+
+def member_subjects(payload: Payload) -> Subjects:
+    return [(f"breakout:{b['id']}", b) for b in payload["breakouts"]]
+
+
+def member_mentions(payload: Payload) -> list[str]:
+    return [ref for b in payload["breakouts"] for ref in _group_mentions(b)]
+
+
+def revise_member(payload: Payload, ref: str, now: Payload | None) -> Payload:
+    """The moves stay (connections follow them); the groups take their newest form."""
+    groups = [revise_breakout(b, ref, now) for b in payload["breakouts"]]
+    return {**payload, "breakouts": groups}

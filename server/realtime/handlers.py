@@ -14,7 +14,6 @@ from sqlmodel import Session
 
 from server.models.boards import CardCreate
 from server.models.breakouts import NoteCreate
-from server.realtime import projections  # noqa: F401  (registers the board and card projections)
 from server.realtime.protocol import CardCreateData, NoteCreateData, VoteSetData
 from server.services import boards, breakouts, cards, notes, votes
 from server.services.access import Caller

@@ -27,10 +27,11 @@ from typing import Any
 from server.db import Database
 from server.models.events import Event, EventLog
 from server.realtime import protocol
-from server.realtime.audience import Scope, follow, may_see, project, viewer_of
+from server.realtime.audience import Scope, follow, may_see
 from server.realtime.broker import RECONNECTED, Broker
 from server.realtime.collector import Steward
 from server.realtime.log import rows_after
+from server.realtime.registry import project, spec, viewer_of
 from server.realtime.transport import Outgoing, Outlet
 from server.services import participation
 from server.timeutil import iso
@@ -136,6 +137,52 @@ class Room:
         self.recorded = 0  # the peak as last stored
         self.recording: asyncio.Task[None] | None = None
         self.announced = (0, 0)  # this process's counts as the others last heard them
+        self.mentions: dict[str, list[int]] = {}  # ref → seqs of ring rows that mention it
+
+    def keep(self, row: Row) -> None:
+        """Hold a delivered row for replay, first rewriting the held rows it makes stale, just
+        as its transaction rewrote them in the database (server/realtime/log.py)."""
+        rules = spec(row["type"])
+        for ref, now in rules.subjects(row["payload"]):
+            seqs = self.mentions.get(ref, [])
+            while seqs and self._held(seqs[0]) is None:
+                seqs.pop(0)  # fell out of the ring, or was never in it
+            for seq in list(seqs):
+                held = self._held(seq)
+                if held is None:
+                    continue
+                revised = spec(held["type"]).revise(held["payload"], ref, now)
+                if revised != held["payload"]:
+                    held["payload"] = revised
+                    self._mention(held)
+            if now is None:
+                self.mentions.pop(ref, None)  # gone: its id may be given to something new
+        if len(self.ring) == self.ring.maxlen:
+            self._forget_oldest()
+        self.ring.append(row)
+        self._mention(row)
+
+    def _held(self, seq: int) -> Row | None:
+        first = self.ring[0]["seq"] if self.ring else seq + 1
+        return self.ring[seq - first] if first <= seq < first + len(self.ring) else None
+
+    def _mention(self, row: Row) -> None:
+        for ref in spec(row["type"]).mentions(row["payload"]):
+            seqs = self.mentions.setdefault(ref, [])
+            if not seqs or seqs[-1] < row["seq"]:
+                seqs.append(row["seq"])
+            elif row["seq"] not in seqs:
+                seqs.append(row["seq"])
+                seqs.sort()
+
+    def _forget_oldest(self) -> None:
+        oldest = self.ring.popleft()
+        for ref in spec(oldest["type"]).mentions(oldest["payload"]):
+            seqs = self.mentions.get(ref)
+            if seqs and seqs[0] == oldest["seq"]:
+                seqs.pop(0)
+                if not seqs:
+                    del self.mentions[ref]
 
     @property
     def ring_start(self) -> int:
@@ -293,7 +340,7 @@ class Hub:
 
     def _deliver(self, room: Room, row: Row) -> None:
         room.last = row["seq"]
-        room.ring.append(row)
+        room.keep(row)
         fanout = Fanout(row)
         seq = fanout.seq
         for conn in room.connections:

@@ -14,10 +14,9 @@ from markupsafe import Markup
 
 from server.models.events import Event
 from server.models.programmes import Programme
-from server.realtime.audience import Scope
 from server.routes.console import page, see_other, signed_in
 from server.routes.deps import AppSettings, CurrentViewer, DbSession, EventById
-from server.services import breakouts, events
+from server.services import access, breakouts, events
 from server.services.access import require_event_facilitator
 from server.settings import Settings
 
@@ -84,7 +83,7 @@ def overview(
 ) -> Response:
     """All groups side by side, live: members, who is writing, their notes; timer, report-back."""
     viewer, programme = _console_event(session, viewer, event)
-    scope = Scope(role="facilitator")
+    scope = access.scope_of(session, "facilitator")
     return page(
         request,
         "breakouts/overview.html",
@@ -102,7 +101,7 @@ def phone(
     """The attendee's group: its prompt and notes, live; or the groups to pick from."""
     if viewer.attendee is None or viewer.attendee.event_id != event.id:
         return see_other(f"/j/{quote(event.join_code)}")
-    scope = breakouts.with_groups(session, Scope(role="attendee", attendee_id=viewer.attendee.id))
+    scope = access.scope_of(session, "attendee", viewer.attendee.id)
     groups = breakouts.breakouts_as_seen(session, event=event, scope=scope)
     return page(
         request,

@@ -33,8 +33,8 @@ from server.models.events import Event
 from server.models.programmes import Programme
 from server.realtime import log
 from server.realtime.audience import Scope
-from server.realtime.projections import AUTHOR_KEY, board_for, card_for
-from server.services import programmes
+from server.realtime.projections import AUTHOR_KEY, BOARD_HIDDEN_KEY, board_for, card_for
+from server.services import access, programmes
 from server.services.access import Caller, is_facilitator, require_facilitator, require_not_frozen
 from server.timeutil import utcnow
 
@@ -72,12 +72,17 @@ def attends(session: Session, board: Board, attendee: Attendee | None) -> bool:
 
 
 def member_scope(session: Session, board: Board, caller: Caller) -> Scope | None:
+    """The caller's scope on a board they take part in, or None for everyone else."""
     programme, _ = owner(session, board)
-    if is_facilitator(session, caller.user, programme.id):
-        return Scope(role="facilitator")
-    if caller.attendee is not None and attends(session, board, caller.attendee):
-        return Scope(role="attendee", attendee_id=caller.attendee.id)
-    return None
+    role = access.member_role(
+        session,
+        programme=programme,
+        caller=caller,
+        attends=attends(session, board, caller.attendee),
+    )
+    if role == "public":
+        return None
+    return access.scope_of(session, role, caller.attendee.id if caller.attendee else None)
 
 
 def viewer_scope(session: Session, *, board: Board, caller: Caller) -> Scope:
@@ -233,6 +238,10 @@ def programme_boards(session: Session, *, caller: Caller, programme: Programme) 
 def append_log(
     session: Session, board: Board, type: str, audience: str, payload: dict[str, Any]
 ) -> None:
+    """Log a row about this board's cards, themes or votes, marked with whether the board is
+    hidden, so replay keeps a hidden board's contents to its facilitators."""
+    if not type.startswith("board."):
+        payload = {**payload, "board_id": board.id, BOARD_HIDDEN_KEY: board.state == "hidden"}
     if board.event_id is not None:
         log.append(session, event_id=board.event_id, type=type, audience=audience, payload=payload)
 

@@ -29,14 +29,12 @@ from server.models.breakouts import (
     NotePublic,
 )
 from server.models.events import Event
-from server.models.programmes import Programme
 from server.realtime import log
 from server.realtime.audience import Scope
 from server.realtime.breakouts import breakout_for
-from server.services import privacy, programmes
+from server.services import access, privacy
 from server.services.access import (
     Caller,
-    is_facilitator,
     require_event_facilitator,
     require_not_frozen,
 )
@@ -107,30 +105,9 @@ def open_groups(session: Session, event: Event, attendee_id: int) -> list[int]:
     )
 
 
-def groups_of(session: Session, attendee_id: int) -> set[int]:
-    """Every group the attendee is a member of, open or closed."""
-    query = select(BreakoutMember.breakout_id).where(BreakoutMember.attendee_id == attendee_id)
-    return set(session.exec(query))
-
-
-def with_groups(session: Session, scope: Scope) -> Scope:
-    """The same scope with an attendee's groups filled in from the database."""
-    if scope.attendee_id is None:
-        return scope
-    groups = groups_of(session, scope.attendee_id)
-    return Scope(role=scope.role, attendee_id=scope.attendee_id, groups=groups)
-
-
 def viewer_scope(session: Session, *, event: Event, caller: Caller) -> Scope:
     """How the caller sees this event's groups; public followers only where allowed."""
-    programme = session.get(Programme, event.programme_id)
-    assert programme is not None
-    if is_facilitator(session, caller.user, programme.id):
-        return Scope(role="facilitator")
-    if caller.attendee is not None and caller.attendee.event_id == event.id:
-        return with_groups(session, Scope(role="attendee", attendee_id=caller.attendee.id))
-    programmes.read_programme(session, actor=caller.user, programme=programme)
-    return Scope(role="public")
+    return access.event_scope(session, event=event, caller=caller)
 
 
 # -- what callers see --------------------------------------------------------------------------

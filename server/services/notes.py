@@ -79,7 +79,7 @@ def _log(session: Session, breakout: Breakout, note: Note, type: str) -> None:
     """To the group, or to everyone once it is shared (projections hold back personal data)."""
     audience = log.PUBLIC if breakout.shared else log.group(breakout.id)
     if type == "note.deleted":
-        payload: dict[str, Any] = {"id": note.id}
+        payload: dict[str, Any] = {"id": note.id, "breakout_id": breakout.id}
     else:
         payload = {**breakouts.notes_full(session, [note])[0], SHARED_KEY: breakout.shared}
     log.append(session, event_id=breakout.event_id, type=type, audience=audience, payload=payload)

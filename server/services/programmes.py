@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from server.errors import Conflict, Forbidden, NotFound, NotSignedIn
+from server.errors import Conflict, NotFound
 from server.models.accounts import User
 from server.models.programmes import (
     Programme,
@@ -14,7 +14,11 @@ from server.models.programmes import (
     ProgrammeUpdate,
 )
 from server.services import accounts
-from server.services.access import is_facilitator, require_facilitator, require_user
+from server.services.access import (
+    require_facilitator,
+    require_readable,
+    require_user,
+)
 from server.timeutil import utcnow
 
 
@@ -54,13 +58,7 @@ def list_programmes(session: Session, *, actor: User | None) -> list[Programme]:
 
 def read_programme(session: Session, *, actor: User | None, programme: Programme) -> Programme:
     """Public and unlisted programmes are readable by anyone; private ones by facilitators."""
-    if programme.visibility != "private":
-        return programme
-    if actor is None:
-        raise NotSignedIn("This programme is private; sign in to see it.")
-    assert programme.id is not None
-    if not is_facilitator(session, actor, programme.id):
-        raise Forbidden("This programme is private.")
+    require_readable(session, actor, programme)
     return programme
 
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from server.models.breakouts import BreakoutMember
 from server.models.events import Event, EventState
-from server.models.programmes import Programme
-from server.realtime.audience import Scope
-from server.services import boards, breakouts, events, liveblog, programmes, room
-from server.services.access import Caller, is_facilitator
+from server.services import access, boards, breakouts, events, liveblog, room
+from server.services.access import Caller, Role, Scope
 
 
 def load_state(
-    session: Session, *, event: Event, role: str, attendee_id: int | None = None
+    session: Session, *, event: Event, role: Role, attendee_id: int | None = None
 ) -> EventState:
     """Everything a client of this role may see, and the log seq it is consistent with.
 
@@ -22,7 +19,7 @@ def load_state(
     # Read seq first: the caller's transaction is a snapshot (SQLite WAL, or REPEATABLE
     # READ on PostgreSQL), so nothing after this seq can be in what follows.
     session.refresh(event)
-    scope = Scope(role=role, attendee_id=attendee_id if role == "attendee" else None)
+    scope = access.scope_of(session, role, attendee_id)
     return EventState(
         seq=event.last_seq,
         role=role,
@@ -36,32 +33,17 @@ def load_state(
             boards.board_as_seen(session, board=b, scope=scope)
             for b in boards.event_boards(session, event, include_hidden=role == "facilitator")
         ],
-        breakouts=breakouts.breakouts_as_seen(
-            session, event=event, scope=breakouts.with_groups(session, scope)
-        ),
+        breakouts=breakouts.breakouts_as_seen(session, event=event, scope=scope),
         timer=room.current_timer(session, event),
         screen=room.current_screen(session, event),
     )
 
 
-def role_for(session: Session, *, event: Event, caller: Caller) -> str:
+def role_for(session: Session, *, event: Event, caller: Caller) -> Role:
     """How the caller sees this event: facilitator, attendee, or public follower where allowed."""
-    programme = session.get(Programme, event.programme_id)
-    assert programme is not None
-    if is_facilitator(session, caller.user, programme.id):
-        return "facilitator"
-    if caller.attendee is not None and caller.attendee.event_id == event.id:
-        return "attendee"
-    programmes.read_programme(session, actor=caller.user, programme=programme)
-    return "public"
+    return access.event_scope(session, event=event, caller=caller).role
 
 
 def scope_for(session: Session, *, event: Event, caller: Caller) -> Scope:
     """The realtime scope of a connection: its role, and for an attendee their groups."""
-    role = role_for(session, event=event, caller=caller)
-    if role != "attendee" or caller.attendee is None:
-        return Scope(role=role)
-    groups = session.exec(
-        select(BreakoutMember.breakout_id).where(BreakoutMember.attendee_id == caller.attendee.id)
-    ).all()
-    return Scope(role=role, attendee_id=caller.attendee.id, groups=set(groups))
+    return access.event_scope(session, event=event, caller=caller)

@@ -25,7 +25,8 @@ from server.models.breakouts import (
     NoteUpdate,
 )
 from server.models.events import Event, EventLog
-from server.realtime.audience import Scope, follow, project
+from server.realtime.audience import Scope, follow
+from server.realtime.registry import project
 from server.services import (
     attendees,
     breakout_members,
@@ -431,7 +432,7 @@ def test_deleting_a_note_is_logged_and_repeatable(db: Database, tables: Tables) 
         notes.delete_note(s, caller=tables.ben.caller, note=note)
         notes.delete_note(s, caller=tables.ben.caller, note=note)
         assert [(r.type, r.payload) for r in rows(s, tables.world.event.id, start)] == [
-            ("note.deleted", {"id": note.id})
+            ("note.deleted", {"id": note.id, "breakout_id": tables.one})
         ]
         with pytest.raises(NotFound):
             notes.update_note(
