@@ -103,6 +103,7 @@ def reindex(connection: Connection) -> None:
     with Session(bind=connection) as session:
         events = session.exec(select(Event.id)).all()
         for event_id in events:
+            session.execute(delete(EventLogRef).where(col(EventLogRef.event_id) == event_id))
             rows = session.exec(
                 select(EventLog).where(EventLog.event_id == event_id).order_by(col(EventLog.seq))
             ).all()
