@@ -134,6 +134,7 @@ def update_card(session: Session, *, caller: Caller, card: Card, data: CardUpdat
     if not facilitator:
         boards.participant(session, board, caller)
         if not boards.is_author(card, caller):
+            _seen_or_404(card)
             raise Forbidden("Only facilitators and a card's author can change it.")
         if changes.keys() & {"status", "theme_id", "spotlight"}:
             raise Forbidden("Only facilitators moderate cards.")
@@ -190,6 +191,7 @@ def delete_card(session: Session, *, caller: Caller, card: Card) -> None:
         not boards.is_author(card, caller)
         and boards.participant(session, board, caller).role != "facilitator"
     ):
+        _seen_or_404(card)
         raise Forbidden("Only facilitators and a card's author can delete it.")
     boards.not_frozen(session, board)
     audience = boards.card_audience(board, card.author_attendee_id, card.status)
@@ -197,6 +199,12 @@ def delete_card(session: Session, *, caller: Caller, card: Card) -> None:
     session.delete(card)
     session.flush()
     boards.append_log(session, board, "card.deleted", audience, {"id": card_id})
+
+
+def _seen_or_404(card: Card) -> None:
+    """A card someone else may not see answers as one that does not exist."""
+    if card.status != "visible":
+        raise NotFound("No card has that id.")
 
 
 def promote_card(session: Session, *, actor: User | None, card: Card) -> Entry:

@@ -43,13 +43,20 @@ def note_or_404(session: Session, note_id: int) -> Note:
     return note
 
 
-def _writer(session: Session, breakout: Breakout, caller: Caller) -> Scope:
-    """A facilitator, or a member of this group; the event not frozen."""
+def _writer(
+    session: Session, breakout: Breakout, caller: Caller, note: Note | None = None
+) -> Scope:
+    """A facilitator, or a member of this group; the event not frozen. A note the caller may
+    not see answers as one that does not exist."""
     event = breakouts.event_of(session, breakout)
     scope = breakouts.viewer_scope(session, event=event, caller=caller)
     if scope.role != "facilitator" and breakout.id not in scope.groups:
         if caller.user is None and caller.attendee is None:
             raise NotSignedIn("Join the event first.")
+        if note is not None:
+            shown = note_for(scope, breakouts.notes_full(session, [note])[0], breakout.shared)
+            if shown is None or note.deleted_at is not None:
+                raise NotFound("No note has that id.")
         raise Forbidden("Only this group's members and facilitators can write its notes.")
     require_not_frozen(event)
     return scope
@@ -136,7 +143,7 @@ def _by_client_id(
 def update_note(session: Session, *, caller: Caller, note: Note, data: NoteUpdate) -> Note:
     """Change a note's text, if `version` is still the note's; else 409 with the current note."""
     breakout = breakouts.breakout_or_404(session, note.breakout_id)
-    _writer(session, breakout, caller)
+    _writer(session, breakout, caller, note)
     # Re-read under a row lock: two saves from the same version must not both succeed.
     session.refresh(note, with_for_update=True)
     if note.deleted_at is not None:
@@ -159,7 +166,7 @@ def update_note(session: Session, *, caller: Caller, note: Note, data: NoteUpdat
 def delete_note(session: Session, *, caller: Caller, note: Note) -> None:
     """Take a note out of its group (any member, or a facilitator); deleting twice is fine."""
     breakout = breakouts.breakout_or_404(session, note.breakout_id)
-    _writer(session, breakout, caller)
+    _writer(session, breakout, caller, note)
     if note.deleted_at is not None:
         return
     _writable(breakout)

@@ -90,6 +90,8 @@ def set_card_vote(session: Session, *, caller: Caller, card: Card, count: int) -
     board = boards.board_or_404(session, card.board_id)
     attendee = _voter(session, board, caller)
     if card.status != "visible":
+        if card.author_attendee_id != attendee.id:
+            raise NotFound("No card has that id.")  # as if it did not exist: it is not shown
         raise Conflict("Only cards shown on the board take votes.")
     remaining = _spend(board, _dots_used(session, board, attendee, card_id=card.id), count)
     fresh = CardVote(card_id=card.id, attendee_id=attendee.id)
