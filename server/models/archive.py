@@ -1,5 +1,5 @@
-"""The frozen record of an event (one canonical JSON document and its SHA-256), and its search
-index."""
+"""The frozen record of an event (one canonical JSON document and its SHA-256), the versions a
+redaction replaced, and its search index."""
 
 from __future__ import annotations
 
@@ -19,6 +19,20 @@ class Archive(SQLModel, table=True):
     document: str = Field(sa_type=Text)
     sha256: str = Field(max_length=64)
     frozen_at: datetime = now_field()
+    # 1 at freezing; each redaction moves the row it replaces into archive_version and adds 1.
+    version: int = Field(default=1)
+
+
+class ArchiveVersion(SQLModel, table=True):
+    """A version a redaction replaced, kept as it was so `verify-archive` can check the chain."""
+
+    __tablename__ = "archive_version"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    version: int = Field(primary_key=True)
+    document: str = Field(sa_type=Text)
+    sha256: str = Field(max_length=64)
+    made_at: datetime = now_field()
 
 
 class SearchEntry(SQLModel, table=True):
@@ -39,6 +53,8 @@ class SearchEntry(SQLModel, table=True):
     # Where the piece sits on the summary page: its session, board, group or action.
     place: str = Field(default="", max_length=300)
     text: str = Field(sa_type=Text)
+    # False for what only the programme's facilitators could read (held, hidden, unshared).
+    public: bool = Field(default=True)
 
 
 # Made by the migration with SQL the metadata cannot express; schema comparisons skip them.
