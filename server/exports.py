@@ -44,7 +44,7 @@ TYPOGRAPHY = str.maketrans(
 
 
 def card_mark(card: Doc) -> str:
-    """"[not public: held back, why] " before a card the public view leaves out, else ""."""
+    """ "[not public: held back, why] " before a card the public view leaves out, else ""."""
     if card_is_public(card):
         return ""
     why = f", {card['held_reason']}" if card.get("held_reason") else ""

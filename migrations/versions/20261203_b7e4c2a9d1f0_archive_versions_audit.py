@@ -28,14 +28,16 @@ def upgrade() -> None:
     with op.batch_alter_table("archive") as batch:
         batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
     with op.batch_alter_table("search_entry") as batch:
-        batch.add_column(sa.Column("public", sa.Boolean(), nullable=False, server_default=sa.true()))
+        batch.add_column(
+            sa.Column("public", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
     op.create_table(
         "archive_version",
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("document", sa.Text(), nullable=False),
         sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("replaced_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["event_id"],
             ["event.id"],

@@ -4,8 +4,10 @@ redaction replaced, and its search index."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
@@ -32,7 +34,7 @@ class ArchiveVersion(SQLModel, table=True):
     version: int = Field(primary_key=True)
     document: str = Field(sa_type=Text)
     sha256: str = Field(max_length=64)
-    made_at: datetime = now_field()
+    replaced_at: datetime = now_field()
 
 
 class SearchEntry(SQLModel, table=True):
@@ -92,3 +94,38 @@ class SearchResults(BaseModel):
     query: str
     programme: str
     hits: list[SearchHit]
+
+
+# -- redacting a frozen archive ------------------------------------------------------------------
+
+RedactionKind = Literal["card", "note", "entry", "attendee"]
+RedactionReason = Literal[
+    "personal_data", "consent_withdrawn", "safeguarding", "legal", "inaccurate", "other"
+]
+
+
+class RedactionItem(BaseModel):
+    kind: RedactionKind
+    id: int
+
+
+class RedactionCreate(BaseModel):
+    """What to take out of the archive and why. An attendee's name goes everywhere; their cards
+    and notes go too with `remove_content`, else their cards stay, with no author."""
+
+    items: list[RedactionItem] = PydanticField(min_length=1, max_length=500)
+    reason: RedactionReason
+    remove_content: bool = False
+
+
+class RedactionPublic(BaseModel):
+    """The new current version: its hash, the hash of the version it replaces, and what went
+    (kinds, ids and counts; never the removed text)."""
+
+    event_id: int
+    version: int
+    sha256: str
+    replaces: str
+    reason: RedactionReason
+    items: list[RedactionItem]
+    counts: dict[str, int]

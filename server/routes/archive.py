@@ -17,7 +17,7 @@ from server.models.actions import (
     ProgressCreate,
     ProgressPublic,
 )
-from server.models.archive import SearchResults
+from server.models.archive import RedactionCreate, RedactionPublic, SearchResults
 from server.routes.deps import (
     Actor,
     AppSettings,
@@ -26,7 +26,7 @@ from server.routes.deps import (
     EventById,
     ProgrammeBySlug,
 )
-from server.services import actions, archive, programmes, search
+from server.services import actions, archive, programmes, redaction, search
 from server.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["archive"])
@@ -71,7 +71,11 @@ def _export(
     else:
         # One ETag per view: a cache must never hand one reader's view to another.
         tag = etag or (record.sha256 if record.view == "full" else f"{record.sha256}-public")
-        headers |= {"ETag": f'"{tag}"', "X-Archive-SHA256": record.sha256, "Vary": "Cookie, Authorization"}
+        headers |= {
+            "ETag": f'"{tag}"',
+            "X-Archive-SHA256": record.sha256,
+            "Vary": "Cookie, Authorization",
+        }
     return Response(body, media_type=media_type, headers=headers)
 
 
@@ -134,6 +138,21 @@ def archive_pdf(
     record = archive.record_for(session, caller=viewer.caller, event=event)
     data = exports.to_pdf(record.document, ZoneInfo(settings.timezone))
     return _export(record, data, "application/pdf", exports.filename(record.document, "pdf"))
+
+
+@router.post("/events/{event_id}/archive/redactions", status_code=201)
+def redact(
+    body: RedactionCreate, event: EventById, session: DbSession, actor: Actor
+) -> RedactionPublic:
+    """Administrators: a new version of the frozen archive without the named items."""
+    return redaction.redact_archive(
+        session,
+        actor=actor,
+        event=event,
+        items=body.items,
+        reason=body.reason,
+        remove_content=body.remove_content,
+    )
 
 
 # -- actions ------------------------------------------------------------------------------------

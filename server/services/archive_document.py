@@ -162,9 +162,7 @@ CARD_COLUMNS = [
 
 def _cards(session: Session, board_ids: list[int]) -> list[Doc]:
     rows = session.execute(
-        sa_select(*CARD_COLUMNS)
-        .where(col(Card.board_id).in_(board_ids))
-        .order_by(col(Card.id))
+        sa_select(*CARD_COLUMNS).where(col(Card.board_id).in_(board_ids)).order_by(col(Card.id))
     ).all()
     votes = _sums(
         session,
@@ -222,13 +220,7 @@ def _themes(session: Session, board_ids: list[int], cards: list[Doc]) -> list[Do
         .where(col(ThemeVote.theme_id).in_([t.id for t in rows]))
         .group_by(col(ThemeVote.theme_id)),
     )
-    card_votes: Counter[int] = Counter()
-    card_counts: Counter[int] = Counter()
-    for card in cards:
-        # The public figures: what a held or hidden card drew stays with it.
-        if card["theme_id"] is not None and card["status"] == "visible":
-            card_votes[card["theme_id"]] += card["votes"]
-            card_counts[card["theme_id"]] += 1
+    card_votes, card_counts = theme_tallies(cards)
     return [
         {
             "id": t.id,
@@ -240,6 +232,18 @@ def _themes(session: Session, board_ids: list[int], cards: list[Doc]) -> list[Do
         }
         for t in rows
     ]
+
+
+def theme_tallies(cards: list[Doc]) -> tuple[Counter[int], Counter[int]]:
+    """Per theme id, the votes on its cards and how many cards it has, as the public reads
+    them: what a held or hidden card drew stays with it."""
+    card_votes: Counter[int] = Counter()
+    card_counts: Counter[int] = Counter()
+    for card in cards:
+        if card["theme_id"] is not None and card.get("status", "visible") == "visible":
+            card_votes[card["theme_id"]] += card["votes"]
+            card_counts[card["theme_id"]] += 1
+    return card_votes, card_counts
 
 
 def _sums(session: Session, query: Any) -> dict[int, int]:

@@ -37,7 +37,7 @@ def public_view(doc: Doc) -> Doc:
 
 
 def card_is_public(card: Doc) -> bool:
-    return card.get("status", "visible") == "visible"
+    return bool(card.get("status", "visible") == "visible")
 
 
 def note_is_public(group: Doc, note: Doc) -> bool:
