@@ -23,6 +23,7 @@ from server.routes import (
     archive,
     archive_pages,
     attendee_pages,
+    audit,
     auth,
     boards,
     breakout_pages,
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.add_exception_handler(console.SignInFirst, console.sign_in_first)
-    routers = (ops, auth, programmes, events, boards, room, join, console, console_boards)
+    routers = (ops, auth, audit, programmes, events, boards, room, join, console, console_boards)
     pages = (liveblog, breakouts, breakout_pages, attendee_pages, archive, archive_pages, public)
     for module in (*routers, *pages):
         app.include_router(module.router)

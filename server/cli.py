@@ -1,13 +1,15 @@
-"""The `glimpse` command: serve, migrate, demo, accounts, tokens, freeze, verify-archive."""
+"""The `glimpse` command: serve, migrate, demo, accounts, tokens, freeze, redact, verify-archive."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable
+from typing import get_args
 
 from server.db import Database
-from server.errors import GlimpseError
+from server.errors import GlimpseError, NotFound
+from server.models.archive import RedactionReason
 from server.settings import Settings
 
 
@@ -94,6 +96,38 @@ def cmd_freeze(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_redact(args: argparse.Namespace, settings: Settings) -> int:
+    from server.models.archive import RedactionItem
+    from server.services import accounts, events, redaction
+
+    items = [
+        RedactionItem(kind=kind, id=item_id)
+        for kind in ("card", "note", "entry", "attendee")
+        for item_id in getattr(args, kind) or []
+    ]
+    if not items:
+        print("glimpse: name at least one --card, --note, --entry or --attendee.", file=sys.stderr)
+        return 2
+    db = Database(settings.effective_database_url)
+    with db.session() as session:
+        admin = accounts.user_by_email(session, args.as_email)
+        if admin is None:
+            raise NotFound(f"No account has the email {args.as_email}.")
+        event = events.event_or_404(session, args.event)
+        done = redaction.redact_archive(
+            session,
+            actor=admin,
+            event=event,
+            items=items,
+            reason=args.reason,
+            remove_content=args.remove_content,
+        )
+    counts = ", ".join(f"{kind} {n}" for kind, n in done.counts.items() if n)
+    print(f"Event {done.event_id} is at version {done.version}: sha256 {done.sha256}")
+    print(f"It replaces {done.replaces}; removed: {counts or 'nothing'}")
+    return 0
+
+
 def cmd_verify_archive(args: argparse.Namespace, settings: Settings) -> int:
     from server.services import archive
 
@@ -129,7 +163,18 @@ def parser() -> argparse.ArgumentParser:
     freeze = sub.add_parser("freeze", help="freeze an ended event into the archive")
     freeze.add_argument("--event", type=int, required=True)
     freeze.add_argument("--as-email", required=True, help="the facilitator or admin doing it")
-    verify = sub.add_parser("verify-archive", help="recompute every archive's SHA-256")
+    redact = sub.add_parser("redact", help="make a new version of a frozen archive without items")
+    redact.add_argument("--event", type=int, required=True)
+    for kind in ("card", "note", "entry", "attendee"):
+        redact.add_argument(f"--{kind}", type=int, action="append", metavar="ID")
+    redact.add_argument("--reason", choices=get_args(RedactionReason), default="personal_data")
+    redact.add_argument(
+        "--remove-content", action="store_true", help="an attendee's cards and notes go too"
+    )
+    redact.add_argument("--as-email", required=True, help="the administrator doing it")
+    verify = sub.add_parser(
+        "verify-archive", help="recompute every archive version's SHA-256 and check the chain"
+    )
     verify.add_argument("--event", type=int)
     return p
 
@@ -141,6 +186,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "create-user": cmd_create_user,
     "create-token": cmd_create_token,
     "freeze": cmd_freeze,
+    "redact": cmd_redact,
     "verify-archive": cmd_verify_archive,
 }
 

@@ -1,7 +1,9 @@
 """Exports of an archive document: Markdown, CSV of cards, PDF. Rendered from the document alone.
 
 A draft (a live event's document, for its facilitators) says so at the top of every format
-that has a top; its CSV says so in its file name.
+that has a top; its CSV says so in its file name. Given the whole record (for facilitators),
+every format marks what the public view leaves out, and the CSV adds `status` and
+`held_reason`; given the public view, there is nothing to mark.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import CoreFont
 
+from server.services.archive_public import PUBLIC, card_is_public, note_is_public
 from server.services.archive_views import Summary, local, plain, summarise
 
 Doc = dict[str, Any]
 DRAFT_NOTE = "DRAFT, not frozen: this record can still change."
 CSV_COLUMNS = ("card_id", "board", "column", "theme", "votes", "text", "created_at")
+FULL_CSV_COLUMNS = (*CSV_COLUMNS, "status", "held_reason")
 # Spreadsheets run a cell that starts like a formula; a leading apostrophe keeps it text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Quotes, dashes, ellipsis and bullet, by code point, as the built-in PDF fonts can show them.
@@ -37,6 +41,21 @@ TYPOGRAPHY = str.maketrans(
         0x2022: "*",
     }
 )
+
+
+def card_mark(card: Doc) -> str:
+    """ "[not public: held back, why] " before a card the public view leaves out, else ""."""
+    if card_is_public(card):
+        return ""
+    why = f", {card['held_reason']}" if card.get("held_reason") else ""
+    return f"[not public: {'held back' if card['status'] == 'pending' else 'hidden'}{why}] "
+
+
+def note_mark(group: Doc, note: Doc) -> str:
+    if note_is_public(group, note):
+        return ""
+    why = f"held, {note['held_reason']}" if note.get("held_reason") else "group not shared"
+    return f"[not public: {why}] "
 
 
 def filename(doc: Doc, extension: str) -> str:
@@ -74,7 +93,7 @@ def to_markdown(doc: Doc, zone: ZoneInfo) -> str:
     for group in s.breakouts:
         out += [f"## Breakout: {group['name']}", ""]
         out += [f"_{group['prompt']}_", ""] if group["prompt"] else []
-        out += [f"- {_line(n['text'])}" for n in group["notes"]] + [""]
+        out += [f"- {note_mark(group, n)}{_line(n['text'])}" for n in group["notes"]] + [""]
     out += _actions_md(s)
     return "\n".join(out).rstrip() + "\n"
 
@@ -104,10 +123,12 @@ def _board_md(board: Doc) -> list[str]:
     out += [f"_{board['prompt']}_", ""] if board["prompt"] else []
     for theme in board["themes"]:
         out += [f"### {theme['title']} ({theme['total']} votes)", ""]
-        out += [f"- {_line(c['text'])} ({c['votes']})" for c in theme["items"]] + [""]
+        out += [f"- {card_mark(c)}{_line(c['text'])} ({c['votes']})" for c in theme["items"]]
+        out.append("")
     if board["unthemed"]:
         out += ["### Other cards" if board["themes"] else "### Cards", ""]
-        out += [f"- {_line(c['text'])} ({c['votes']})" for c in board["unthemed"]] + [""]
+        out += [f"- {card_mark(c)}{_line(c['text'])} ({c['votes']})" for c in board["unthemed"]]
+        out.append("")
     return out
 
 
@@ -135,16 +156,21 @@ def _cell(text: str) -> str:
 
 
 def to_csv(doc: Doc) -> str:
-    """One row per archived card: board, column, theme, votes, text, created time."""
+    """One row per archived card: board, column, theme, votes, text, created time (and, in the
+    whole record, its status and why it was held)."""
+    full = doc.get("view") != PUBLIC
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(FULL_CSV_COLUMNS if full else CSV_COLUMNS)
     for board in doc.get("boards", []):
         themes = {t["id"]: t["title"] for t in board["themes"]}
         for card in board["cards"]:
             theme = themes.get(card["theme_id"], "")
             row = [card["id"], board["title"], card["column"], theme, card["votes"], card["text"]]
-            writer.writerow([_not_formula(v) for v in [*row, card["created_at"]]])
+            row.append(card["created_at"])
+            if full:
+                row += [card.get("status", "visible"), card.get("held_reason", "")]
+            writer.writerow([_not_formula(v) for v in row])
     return out.getvalue()
 
 
@@ -209,7 +235,7 @@ def to_pdf(doc: Doc, zone: ZoneInfo) -> bytes:
     for group in s.breakouts:
         _heading(pdf, f"Breakout: {group['name']}")
         for note in group["notes"]:
-            _text(pdf, f"- {note['text']}", 10)
+            _text(pdf, f"- {note_mark(group, note)}{note['text']}", 10)
     if s.actions:
         _heading(pdf, "Actions raised")
         for a in s.actions:
@@ -277,8 +303,8 @@ def _board_pdf(pdf: FPDF, board: Doc) -> None:
             pdf.rect(pdf.l_margin, pdf.get_y(), width, 2.5, style="F")
             pdf.ln(4)
         for card in theme["items"]:
-            _text(pdf, f"- {card['text']} ({card['votes']})", 10)
+            _text(pdf, f"- {card_mark(card)}{card['text']} ({card['votes']})", 10)
     if board["unthemed"]:
         _text(pdf, "Other cards" if board["themes"] else "Cards", 11, "B")
         for card in board["unthemed"]:
-            _text(pdf, f"- {card['text']} ({card['votes']})", 10)
+            _text(pdf, f"- {card_mark(card)}{card['text']} ({card['votes']})", 10)

@@ -2,8 +2,9 @@
 
 from server.models.accounts import ApiToken, LoginSession, User
 from server.models.actions import Action, ActionUpdate
-from server.models.archive import Archive
+from server.models.archive import Archive, ArchiveVersion
 from server.models.attendees import Attendee
+from server.models.audit import AuditEntry
 from server.models.boards import Board, Card, CardVote, Theme, ThemeVote
 from server.models.breakouts import Breakout, BreakoutMember, Note
 from server.models.events import AgendaItem, Event, EventLog
@@ -16,7 +17,9 @@ __all__ = [
     "AgendaItem",
     "ApiToken",
     "Archive",
+    "ArchiveVersion",
     "Attendee",
+    "AuditEntry",
     "Board",
     "Breakout",
     "BreakoutMember",

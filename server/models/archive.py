@@ -1,11 +1,13 @@
-"""The frozen record of an event (one canonical JSON document and its SHA-256), and its search
-index."""
+"""The frozen record of an event (one canonical JSON document and its SHA-256), the versions a
+redaction replaced, and its search index."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
@@ -19,6 +21,20 @@ class Archive(SQLModel, table=True):
     document: str = Field(sa_type=Text)
     sha256: str = Field(max_length=64)
     frozen_at: datetime = now_field()
+    # 1 at freezing; each redaction moves the row it replaces into archive_version and adds 1.
+    version: int = Field(default=1)
+
+
+class ArchiveVersion(SQLModel, table=True):
+    """A version a redaction replaced, kept as it was so `verify-archive` can check the chain."""
+
+    __tablename__ = "archive_version"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    version: int = Field(primary_key=True)
+    document: str = Field(sa_type=Text)
+    sha256: str = Field(max_length=64)
+    replaced_at: datetime = now_field()
 
 
 class SearchEntry(SQLModel, table=True):
@@ -39,6 +55,8 @@ class SearchEntry(SQLModel, table=True):
     # Where the piece sits on the summary page: its session, board, group or action.
     place: str = Field(default="", max_length=300)
     text: str = Field(sa_type=Text)
+    # False for what only the programme's facilitators could read (held, hidden, unshared).
+    public: bool = Field(default=True)
 
 
 # Made by the migration with SQL the metadata cannot express; schema comparisons skip them.
@@ -76,3 +94,38 @@ class SearchResults(BaseModel):
     query: str
     programme: str
     hits: list[SearchHit]
+
+
+# -- redacting a frozen archive ------------------------------------------------------------------
+
+RedactionKind = Literal["card", "note", "entry", "attendee"]
+RedactionReason = Literal[
+    "personal_data", "consent_withdrawn", "safeguarding", "legal", "inaccurate", "other"
+]
+
+
+class RedactionItem(BaseModel):
+    kind: RedactionKind
+    id: int
+
+
+class RedactionCreate(BaseModel):
+    """What to take out of the archive and why. An attendee's name goes everywhere; their cards
+    and notes go too with `remove_content`, else their cards stay, with no author."""
+
+    items: list[RedactionItem] = PydanticField(min_length=1, max_length=500)
+    reason: RedactionReason
+    remove_content: bool = False
+
+
+class RedactionPublic(BaseModel):
+    """The new current version: its hash, the hash of the version it replaces, and what went
+    (kinds, ids and counts; never the removed text)."""
+
+    event_id: int
+    version: int
+    sha256: str
+    replaces: str
+    reason: RedactionReason
+    items: list[RedactionItem]
+    counts: dict[str, int]

@@ -17,7 +17,7 @@ from server.models.actions import (
     ProgressCreate,
     ProgressPublic,
 )
-from server.models.archive import SearchResults
+from server.models.archive import RedactionCreate, RedactionPublic, SearchResults
 from server.routes.deps import (
     Actor,
     AppSettings,
@@ -26,7 +26,7 @@ from server.routes.deps import (
     EventById,
     ProgrammeBySlug,
 )
-from server.services import actions, archive, programmes, search
+from server.services import actions, archive, programmes, redaction, search
 from server.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["archive"])
@@ -47,31 +47,53 @@ ActionById = Annotated[Action, Depends(action_dep)]
 # -- the document and its exports --------------------------------------------------------------
 
 ARCHIVE_DOC = {
-    "description": "The canonical JSON document (a draft, marked so, before freezing)",
+    "description": (
+        "The canonical JSON document (a draft, marked so, before freezing). Facilitators of the "
+        "programme get the stored record itself (`X-Archive-View: full`); everyone else its "
+        'public view (`X-Archive-View: public`, `"view": "public"`, its own ETag). '
+        "`X-Archive-SHA256` always names the whole record's hash."
+    ),
     "content": {"application/json": {"schema": {"type": "object"}}},
 }
 
 
-def _export(record: archive.Record, body: str | bytes, media_type: str, name: str) -> Response:
-    """Frozen exports carry the archive's hash; drafts say they are drafts and are not cached."""
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+def _export(
+    record: archive.Record, body: str | bytes, media_type: str, name: str, etag: str | None = None
+) -> Response:
+    """Frozen exports carry the archive's hash and say which view they are; drafts say they are
+    drafts and are not cached."""
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Archive-View": record.view,
+    }
     if record.sha256 is None:
         headers |= {"X-Archive-Draft": "true", "Cache-Control": "no-store"}
     else:
-        headers |= {"ETag": f'"{record.sha256}"', "X-Archive-SHA256": record.sha256}
+        # One ETag per view: a cache must never hand one reader's view to another.
+        tag = etag or (record.sha256 if record.view == "full" else f"{record.sha256}-public")
+        headers |= {
+            "ETag": f'"{tag}"',
+            "X-Archive-SHA256": record.sha256,
+            "Vary": "Cookie, Authorization",
+        }
     return Response(body, media_type=media_type, headers=headers)
 
 
 @router.get("/events/{event_id}/archive", responses={200: ARCHIVE_DOC})
 def event_archive(event: EventById, session: DbSession, viewer: CurrentViewer) -> Response:
-    """The frozen canonical JSON; before freezing, a draft for facilitators and 404 for others."""
+    """The frozen canonical JSON, whole or its public view; before freezing, a draft for
+    facilitators and 404 for others."""
     record = archive.record_for(session, caller=viewer.caller, event=event)
-    if record.sha256 is not None:
-        row = archive.archive_or_404(session, event.id)
-        body = row.document  # the stored bytes themselves, so the hash checks out
-    else:
+    etag = None
+    if record.sha256 is None:
         body = archive.canonical_json(record.document)
-    response = _export(record, body, "application/json", exports.filename(record.document, "json"))
+    elif record.view == "full":
+        body = archive.archive_or_404(session, event.id).document  # the stored bytes themselves
+    else:
+        body = archive.public_json(archive.archive_or_404(session, event.id))
+        etag = archive.sha256(body)
+    name = exports.filename(record.document, "json")
+    response = _export(record, body, "application/json", name, etag)
     del response.headers["Content-Disposition"]
     return response
 
@@ -116,6 +138,21 @@ def archive_pdf(
     record = archive.record_for(session, caller=viewer.caller, event=event)
     data = exports.to_pdf(record.document, ZoneInfo(settings.timezone))
     return _export(record, data, "application/pdf", exports.filename(record.document, "pdf"))
+
+
+@router.post("/events/{event_id}/archive/redactions", status_code=201)
+def redact(
+    body: RedactionCreate, event: EventById, session: DbSession, actor: Actor
+) -> RedactionPublic:
+    """Administrators: a new version of the frozen archive without the named items."""
+    return redaction.redact_archive(
+        session,
+        actor=actor,
+        event=event,
+        items=body.items,
+        reason=body.reason,
+        remove_content=body.remove_content,
+    )
 
 
 # -- actions ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from server.services import actions, archive, archive_views, events, programme_a
 from server.services import liveblog_pages as pages
 from server.services import programmes as programme_service
 from server.services.access import require_event_facilitator
+from server.services.archive_public import public_view
 from server.settings import Settings
 
 router = APIRouter(tags=["archive pages"], include_in_schema=False)
@@ -100,6 +101,7 @@ def summary_page(
         "archive/summary.html",
         s=archive_views.summarise(record.document),
         sha256=record.sha256,
+        view=record.view,
         event_id=event.id,
         programme=programme,
         noindex=programme.visibility != "public" or record.draft,
@@ -128,8 +130,9 @@ def review_page(
 ) -> Response:
     """What freezing will archive, and what is still held back for a decision."""
     context = _console_event(session, viewer, event)
+    # What the public will read once frozen; what is held back is listed beside it.
     summary = archive_views.summarise(
-        archive.draft_document(session, actor=context["viewer"].user, event=event)
+        public_view(archive.draft_document(session, actor=context["viewer"].user, event=event))
     )
     found = archive.review(session, actor=context["viewer"].user, event=event)
     return console.page(

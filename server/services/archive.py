@@ -3,30 +3,38 @@
 Ending the day closes its boards and breakouts; the facilitator reviews what is still held
 back; freezing writes the document (server/services/archive_document.py), its hash and its
 search index in the freezing transaction. Afterwards the summary and every export are rendered
-from the stored document alone, never from the live tables.
+from the stored document alone, never from the live tables: the whole record for the
+programme's facilitators, its public view (server/services/archive_public.py) for everyone else.
+A redaction (server/services/redaction.py) replaces the stored document with a new version.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
 from server.errors import NotFound
 from server.models.accounts import User
-from server.models.archive import Archive
+from server.models.archive import Archive, ArchiveVersion
 from server.models.boards import Board, BoardUpdate, Card
 from server.models.breakouts import Breakout, Note
 from server.models.events import Event
-from server.services import boards, breakouts, privacy, search
-from server.services.access import Caller, require_event_facilitator
+from server.models.programmes import Programme
+from server.services import boards, breakouts, privacy, programmes, search
+from server.services.access import Caller, is_facilitator, require_event_facilitator
 from server.services.archive_document import FORMAT, build_document
+from server.services.archive_public import public_view
 
 ARCHIVE_FORMAT = FORMAT
 Doc = dict[str, Any]
+View = Literal["full", "public"]
+_PUBLIC_CACHE_SIZE = 64
+_public_json: OrderedDict[str, str] = OrderedDict()
 
 
 def canonical_json(document: Doc) -> str:
@@ -49,6 +57,17 @@ def freeze(session: Session, *, event: Event) -> Archive:
     return row
 
 
+def public_json(row: Archive) -> str:
+    """The canonical JSON of a stored record's public view; a hash names its content for good."""
+    found = _public_json.get(row.sha256)
+    if found is None:
+        found = canonical_json(public_view(json.loads(row.document)))
+        _public_json[row.sha256] = found
+        if len(_public_json) > _PUBLIC_CACHE_SIZE:
+            _public_json.popitem(last=False)
+    return found
+
+
 def close_for_review(session: Session, *, actor: User | None, event: Event) -> None:
     """At the end of the day: open boards and breakouts close, so nothing new arrives."""
     for board in boards.event_boards(session, event, include_hidden=False):
@@ -65,36 +84,76 @@ def archive_or_404(session: Session, event_id: int) -> Archive:
 
 
 def verify(session: Session, *, event_id: int | None = None) -> list[tuple[int, bool]]:
-    """Recompute each stored archive's hash: (event id, matches) per archive."""
+    """Recompute each event's chain of versions: (event id, every hash and link matches).
+
+    Each version's hash must match its stored JSON, the first must replace nothing, and each
+    later one's `replaces` must be the hash stored for the version before it.
+    """
     query = select(Archive).order_by(col(Archive.event_id))
     if event_id is not None:
         query = query.where(Archive.event_id == event_id)
-    return [(row.event_id, sha256(row.document) == row.sha256) for row in session.exec(query)]
+    return [(row.event_id, _chain_holds(session, row)) for row in session.exec(query)]
+
+
+def _chain_holds(session: Session, row: Archive) -> bool:
+    older = session.exec(
+        select(ArchiveVersion)
+        .where(ArchiveVersion.event_id == row.event_id)
+        .order_by(col(ArchiveVersion.version))
+    ).all()
+    chain = [(v.version, v.document, v.sha256) for v in older]
+    chain.append((row.version, row.document, row.sha256))
+    previous: str | None = None
+    for number, (version, text, digest) in enumerate(chain, start=1):
+        if version != number or sha256(text) != digest:
+            return False
+        try:
+            replaces = json.loads(text).get("replaces")
+        except ValueError:
+            return False
+        if replaces != previous:
+            return False
+        previous = digest
+    return True
 
 
 @dataclass
 class Record:
-    """An event's document as the caller may have it: frozen (with its hash) or a draft."""
+    """An event's document as the caller may have it: frozen (with the whole record's hash) or
+    a draft; the whole record, or its public view."""
 
     document: Doc
     sha256: str | None
+    view: View = "full"
 
     @property
     def draft(self) -> bool:
         return self.sha256 is None
 
 
-def record_for(session: Session, *, caller: Caller, event: Event) -> Record:
-    """The frozen record for whoever may read the event; before freezing, a draft for its
-    facilitators only (others are told it is not archived yet)."""
-    # Imported here: services.state imports services.events, which imports this module.
-    from server.services.state import role_for
+def view_for(session: Session, *, caller: Caller, event: Event) -> View:
+    """The whole record for the programme's facilitators (and admins), else the public view
+    (for whoever may read the programme at all)."""
+    if is_facilitator(session, caller.user, event.programme_id):
+        return "full"
+    if caller.attendee is not None and caller.attendee.event_id == event.id:
+        return "public"
+    programme = session.get(Programme, event.programme_id)
+    assert programme is not None
+    programmes.read_programme(session, actor=caller.user, programme=programme)
+    return "public"
 
-    role = role_for(session, event=event, caller=caller)
+
+def record_for(session: Session, *, caller: Caller, event: Event) -> Record:
+    """The frozen record as the caller may read it; before freezing, a draft for its
+    facilitators only (others are told it is not archived yet)."""
+    view = view_for(session, caller=caller, event=event)
     if event.status == "frozen":
         row = archive_or_404(session, event.id)
-        return Record(json.loads(row.document), row.sha256)
-    if role != "facilitator":
+        if view == "public":
+            return Record(json.loads(public_json(row)), row.sha256, view)
+        return Record(json.loads(row.document), row.sha256, view)
+    if view != "full":
         raise NotFound("This event has not been frozen yet.")
     return Record({**build_document(session, event), "draft": True}, None)
 

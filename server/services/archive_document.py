@@ -1,10 +1,13 @@
-"""The archive document of an event, built from the live tables.
+"""The archive document of an event, built from the live tables: the whole frozen record.
 
-One builder serves the frozen archive and the facilitator's drafts alike. What it leaves out
-is the point: no attendee token, id or organisation; no card that is pending or hidden, and no
-`held_reason`; no author on an anonymous card, and no name an attendee did not choose to show;
-no breakout note the privacy guard would hold; no hidden board. Lists are ordered by id and no
-clock is read, so the same data always gives the same document.
+One builder serves the frozen archive and the facilitator's drafts alike. The record keeps what
+the event's facilitators could read while it was live: cards held back or hidden, with their
+`held_reason`, and every group's notes, shared or not, with the `held_reason` of those the
+privacy guard holds. What the public may read of it is derived by one rule,
+server/services/archive_public.py `public_view`. What it leaves out entirely is the point too:
+no attendee token, id or organisation; no author on an anonymous card, and no name an attendee
+did not choose to show; no hidden board. Lists are ordered by id and no clock is read, so the
+same data always gives the same document.
 """
 
 from __future__ import annotations
@@ -26,13 +29,15 @@ from server.models.programmes import Programme
 from server.services import actions, participation, privacy
 from server.timeutil import iso
 
-FORMAT = 3  # 3: participation has peak_connected in place of peak_active
+# 3: participation has peak_connected in place of peak_active. 4: the full record (cards carry
+# `status` and `held_reason`, groups `shared`, notes `held_reason`); the public view is derived.
+FORMAT = 4
 
 Doc = dict[str, Any]
 
 
 def build_document(session: Session, event: Event) -> Doc:
-    """The public record of the day as it stands in the live tables."""
+    """The whole record of the day as it stands in the live tables."""
     programme = session.get(Programme, event.programme_id)
     assert programme is not None
     entries = _entries(session, event)
@@ -108,7 +113,7 @@ def _entries(session: Session, event: Event) -> list[Doc]:
 
 
 def _boards(session: Session, event: Event) -> list[Doc]:
-    """Boards that are not hidden, with their visible cards and their themes."""
+    """Boards that are not hidden, with all their cards (of every status) and their themes."""
     boards = session.exec(
         select(Board)
         .where(Board.event_id == event.id, Board.state != "hidden")
@@ -144,6 +149,8 @@ CARD_COLUMNS = [
         Card.board_id,
         Card.column,
         Card.text,
+        Card.status,
+        Card.held_reason,
         Card.theme_id,
         Card.anonymous,
         Card.author_attendee_id,
@@ -155,15 +162,13 @@ CARD_COLUMNS = [
 
 def _cards(session: Session, board_ids: list[int]) -> list[Doc]:
     rows = session.execute(
-        sa_select(*CARD_COLUMNS)
-        .where(col(Card.board_id).in_(board_ids), col(Card.status) == "visible")
-        .order_by(col(Card.id))
+        sa_select(*CARD_COLUMNS).where(col(Card.board_id).in_(board_ids)).order_by(col(Card.id))
     ).all()
     votes = _sums(
         session,
         select(CardVote.card_id, func.sum(CardVote.count))
         .join(Card, col(Card.id) == CardVote.card_id)
-        .where(col(Card.board_id).in_(board_ids), Card.status == "visible")
+        .where(col(Card.board_id).in_(board_ids))
         .group_by(col(CardVote.card_id)),
     )
     names = _author_names(session, [c for c in rows if not c.anonymous])
@@ -173,6 +178,8 @@ def _cards(session: Session, board_ids: list[int]) -> list[Doc]:
             "board_id": c.board_id,
             "column": c.column,
             "text": c.text,
+            "status": c.status,
+            "held_reason": c.held_reason,
             "theme_id": c.theme_id,
             "votes": votes.get(c.id, 0),
             "author": None if c.anonymous else names.get(c.id),
@@ -213,12 +220,7 @@ def _themes(session: Session, board_ids: list[int], cards: list[Doc]) -> list[Do
         .where(col(ThemeVote.theme_id).in_([t.id for t in rows]))
         .group_by(col(ThemeVote.theme_id)),
     )
-    card_votes: Counter[int] = Counter()
-    card_counts: Counter[int] = Counter()
-    for card in cards:
-        if card["theme_id"] is not None:
-            card_votes[card["theme_id"]] += card["votes"]
-            card_counts[card["theme_id"]] += 1
+    card_votes, card_counts = theme_tallies(cards)
     return [
         {
             "id": t.id,
@@ -232,12 +234,24 @@ def _themes(session: Session, board_ids: list[int], cards: list[Doc]) -> list[Do
     ]
 
 
+def theme_tallies(cards: list[Doc]) -> tuple[Counter[int], Counter[int]]:
+    """Per theme id, the votes on its cards and how many cards it has, as the public reads
+    them: what a held or hidden card drew stays with it."""
+    card_votes: Counter[int] = Counter()
+    card_counts: Counter[int] = Counter()
+    for card in cards:
+        if card["theme_id"] is not None and card.get("status", "visible") == "visible":
+            card_votes[card["theme_id"]] += card["votes"]
+            card_counts[card["theme_id"]] += 1
+    return card_votes, card_counts
+
+
 def _sums(session: Session, query: Any) -> dict[int, int]:
     return {row[0]: int(row[1] or 0) for row in session.exec(query)}
 
 
 def _breakouts(session: Session, event: Event) -> list[Doc]:
-    """Every group with its notes; a note the privacy guard would hold stays out, unnamed."""
+    """Every group with all its notes, those the privacy guard holds marked with why."""
     groups = session.exec(
         select(Breakout).where(Breakout.event_id == event.id).order_by(col(Breakout.id))
     ).all()
@@ -252,16 +266,21 @@ def _breakouts(session: Session, event: Event) -> list[Doc]:
             select(BreakoutMember.breakout_id).where(col(BreakoutMember.breakout_id).in_(ids))
         )
     )
-    kept = [n for n in notes if not privacy.screen(n.text)]
     return [
         {
             "id": g.id,
             "name": g.name,
             "prompt": g.prompt,
             "members": members[g.id],
+            "shared": g.shared,
             "notes": [
-                {"id": n.id, "text": n.text, "created_at": iso(n.created_at)}
-                for n in kept
+                {
+                    "id": n.id,
+                    "text": n.text,
+                    "held_reason": privacy.screen(n.text),
+                    "created_at": iso(n.created_at),
+                }
+                for n in notes
                 if n.breakout_id == g.id
             ],
         }

@@ -28,14 +28,22 @@ def figures(
     ).one()
     # Read afresh, not from `event`: the hub may have raised it since the row was loaded.
     peak = session.exec(select(Event.peak_connected).where(Event.id == event.id)).one()
-    cards = [c for b in boards for c in b["cards"]]
-    votes = sum(c["votes"] for c in cards) + sum(t["votes"] for b in boards for t in b["themes"])
     return {
         "attendees_joined": joined,
         "peak_connected": peak,
+        **counts(entries, boards, breakouts),
+    }
+
+
+def counts(entries: list[Doc], boards: list[Doc], breakouts: list[Doc]) -> Doc:
+    """How much was written and voted, as the public reads it: held and hidden cards and held
+    notes are not counted (a redaction counts again with this, from the new version)."""
+    cards = [c for b in boards for c in b["cards"] if c.get("status", "visible") == "visible"]
+    votes = sum(c["votes"] for c in cards) + sum(t["votes"] for b in boards for t in b["themes"])
+    return {
         "entries": len(entries),
         "cards": len(cards),
-        "notes": sum(len(g["notes"]) for g in breakouts),
+        "notes": sum(1 for g in breakouts for n in g["notes"] if not n.get("held_reason")),
         "votes": votes,
     }
 

@@ -19,6 +19,7 @@ from server.models.programmes import Programme
 from server.realtime.audience import Scope
 from server.services import boards, events
 from server.services.access import Caller
+from server.services.archive_public import public_view
 from server.services.search import WORD, stem
 
 # Words that say nothing about what a theme is about.
@@ -72,7 +73,7 @@ def _extract(session: Session, event: Event, sha: str) -> dict[str, Any]:
     if found is None:
         row = session.get(Archive, event.id)
         assert row is not None
-        doc = json.loads(row.document)
+        doc = public_view(json.loads(row.document))
         found = {
             "participation": doc.get("participation", {}),
             "themes": [

@@ -3,7 +3,9 @@
 Freezing copies each entry, card, note and action of the document into `search_entry`; the
 full-text index beside it is SQLite FTS5 (Porter stemming) in the embedded mode and PostgreSQL's
 english text search in the scaled mode. Search therefore never reads the live tables, and only
-ever finds what was archived.
+ever finds what was archived. A piece outside the document's public view
+(server/services/archive_public.py) is indexed as not public, and only the programme's
+facilitators find it. A redaction indexes the event afresh from its new version.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import insert, text
+from sqlalchemy import delete, insert, text
 from sqlmodel import Session, col, select
 
 from server.models.accounts import User
@@ -22,6 +24,8 @@ from server.models.archive import SearchEntry, SearchHit, SearchResults
 from server.models.events import Event
 from server.models.programmes import Programme
 from server.services import programmes
+from server.services.access import is_facilitator
+from server.services.archive_public import public_view
 
 MAX_TERMS = 12
 LIMIT = 50
@@ -76,6 +80,7 @@ def pieces(document: dict[str, Any]) -> Iterator[Piece]:
 
 def index_document(session: Session, *, event: Event, document: dict[str, Any]) -> None:
     """Add a frozen event's pieces to the index, in the freezing transaction."""
+    public = {(kind, ref_id) for kind, ref_id, _, _ in pieces(public_view(document))}
     rows = [
         {
             "programme_id": event.programme_id,
@@ -84,6 +89,7 @@ def index_document(session: Session, *, event: Event, document: dict[str, Any]) 
             "ref_id": ref_id,
             "place": place[:300],
             "text": words,
+            "public": (kind, ref_id) in public,
         }
         for kind, ref_id, place, words in pieces(document)
     ]
@@ -91,15 +97,23 @@ def index_document(session: Session, *, event: Event, document: dict[str, Any]) 
         return
     # Core executemany: thousands of ORM objects would cost more than the rest of freezing.
     session.execute(insert(SearchEntry), rows)
+    # REPLACE: a rowid left behind by a deleted event's rows must not block a new one.
+    _fts(session, "INSERT OR REPLACE INTO search_fts(rowid, text) SELECT id, text", event)
+
+
+def reindex_document(session: Session, *, event: Event, document: dict[str, Any]) -> None:
+    """Replace a frozen event's pieces with those of a new version (after a redaction)."""
+    _fts(session, "DELETE FROM search_fts WHERE rowid IN (SELECT id", event, ")")
+    session.execute(delete(SearchEntry).where(col(SearchEntry.event_id) == event.id))
+    index_document(session, event=event, document=document)
+
+
+def _fts(session: Session, head: str, event: Event, tail: str = "") -> None:
+    """On SQLite, the FTS5 table follows an event's rows of search_entry (PostgreSQL's index
+    follows by itself)."""
     if session.get_bind().dialect.name == "sqlite":
-        # REPLACE: a rowid left behind by a deleted event's rows must not block a new one.
-        session.execute(
-            text(
-                "INSERT OR REPLACE INTO search_fts(rowid, text) "
-                "SELECT id, text FROM search_entry WHERE event_id = :event"
-            ),
-            {"event": event.id},
-        )
+        sql = f"{head} FROM search_entry WHERE event_id = :event{tail}"
+        session.execute(text(sql), {"event": event.id})
 
 
 # -- searching --------------------------------------------------------------------------------
@@ -113,22 +127,25 @@ def search(
     terms = terms_of(query)
     hits: list[SearchHit] = []
     if terms:
-        ids = _matching_ids(session, programme.id, query, terms, limit)
+        everything = is_facilitator(session, actor, programme.id)
+        ids = _matching_ids(session, programme.id, query, terms, limit, everything)
         hits = _hits(session, programme, ids, terms)
     return SearchResults(query=query, programme=programme.slug, hits=hits)
 
 
 def _matching_ids(
-    session: Session, programme_id: int, query: str, terms: list[str], limit: int
+    session: Session, programme_id: int, query: str, terms: list[str], limit: int, everything: bool
 ) -> list[int]:
-    """Row ids, best first: bm25 on SQLite, ts_rank on PostgreSQL."""
-    params = {"programme": programme_id, "limit": limit}
+    """Row ids, best first: bm25 on SQLite, ts_rank on PostgreSQL; public rows only unless
+    `everything` (for the programme's facilitators)."""
+    params = {"programme": programme_id, "limit": limit, "everything": everything}
     if session.get_bind().dialect.name == "sqlite":
         # Each word quoted (so nothing the visitor types is FTS syntax) and prefix-matched.
         match = " ".join(f'"{t}"*' for t in terms)
         sql = text(
             "SELECT e.id FROM search_fts f JOIN search_entry e ON e.id = f.rowid "
             "WHERE search_fts MATCH :match AND e.programme_id = :programme "
+            "AND (e.public OR :everything) "
             "ORDER BY bm25(search_fts), e.id LIMIT :limit"
         )
         return list(session.execute(sql, {**params, "match": match}).scalars())
@@ -136,6 +153,7 @@ def _matching_ids(
     sql = text(
         "SELECT id FROM search_entry, websearch_to_tsquery('english', :query) q "
         "WHERE programme_id = :programme AND to_tsvector('english', text) @@ q "
+        "AND (public OR :everything) "
         "ORDER BY ts_rank(to_tsvector('english', text), q) DESC, id LIMIT :limit"
     )
     return list(session.execute(sql, {**params, "query": query}).scalars())

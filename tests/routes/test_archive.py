@@ -61,13 +61,22 @@ def no_secrets(text: str) -> None:
 
 def test_the_json_is_the_stored_document_with_its_hash(client: TestClient, db: Database) -> None:
     day = frozen(db)
+    login(client, day.world.facilitator)
     response = client.get(api(day))
     assert response.status_code == 200
     digest = hashlib.sha256(response.content).hexdigest()
     assert response.headers["x-archive-sha256"] == digest
     assert response.headers["etag"] == f'"{digest}"'
+    assert response.headers["x-archive-view"] == "full"
     assert "x-archive-draft" not in response.headers
     assert json.loads(response.content)["event"]["id"] == day.world.event.id
+    login(client, None)
+    public = client.get(api(day))
+    assert public.headers["x-archive-view"] == "public"
+    assert json.loads(public.content)["view"] == "public"
+    assert public.headers["x-archive-sha256"] == digest  # still names the whole record
+    assert public.headers["etag"] == f'"{hashlib.sha256(public.content).hexdigest()}"'
+    assert public.headers["etag"] != response.headers["etag"]
 
 
 def test_csv_has_one_row_per_archived_card(client: TestClient, db: Database) -> None:
@@ -168,7 +177,9 @@ def test_facilitators_download_drafts_of_a_live_day(client: TestClient, db: Data
     assert "-draft.csv" in client.get(api(day, ".csv")).headers["content-disposition"]
     pdf = client.get(api(day, ".pdf")).content
     assert "DRAFT, not frozen" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-    no_secrets(client.get(api(day, ".md")).text)
+    markdown = client.get(api(day, ".md")).text  # the whole record, what is not public marked
+    assert "[not public: hidden] Hide me later" in markdown
+    assert "Rosebank Care" not in markdown and "gla_" not in markdown
 
 
 def test_before_freezing_others_get_404(client: TestClient, db: Database) -> None:

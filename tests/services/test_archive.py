@@ -17,7 +17,7 @@ from server.models.actions import ActionCreate, ProgressCreate
 from server.models.archive import Archive, SearchEntry
 from server.models.attendees import Attendee
 from server.models.boards import Board, BoardCreate, Card, CardCreate, CardUpdate, ThemeCreate
-from server.models.breakouts import Breakout, BreakoutCreate, NoteCreate
+from server.models.breakouts import Breakout, BreakoutCreate, BreakoutUpdate, NoteCreate
 from server.models.events import Event
 from server.models.liveblog import EntryCreate, EntryUpdate
 from server.services import (
@@ -35,6 +35,7 @@ from server.services import (
     votes,
 )
 from server.services.access import Caller
+from server.services.archive_public import public_view
 from server.settings import Settings
 from tests.factories import World, make_world
 
@@ -130,6 +131,7 @@ def make_day(session: Session, *, world: World | None = None) -> Day:
         notes.create_note(
             session, caller=who, breakout=group, data=NoteCreate(client_id=text[:9], text=text)
         )
+    breakouts.update_breakout(session, actor=boss, breakout=group, data=BreakoutUpdate(shared=True))
     agenda = events.agenda(session, event)
     entry_ids = {}
     for key, kind, body in (
@@ -201,8 +203,14 @@ def frozen_document(db: Database, day: Day) -> dict[str, Any]:
 def test_the_document_holds_the_day(db: Database, day: Day) -> None:
     with db.session() as s:
         participation.record_peak(s, event_id=day.world.event.id, connected=3)
-    doc = frozen_document(db, day)
-    assert doc["format"] == archive.ARCHIVE_FORMAT
+    record = frozen_document(db, day)
+    assert record["format"] == archive.ARCHIVE_FORMAT
+    statuses = {c["text"]: (c["status"], c["held_reason"]) for c in record["boards"][0]["cards"]}
+    assert statuses["Call me on cara@example.org about it"][0] == "pending"
+    assert "email" in statuses["Call me on cara@example.org about it"][1]
+    assert statuses["Hide me later"] == ("hidden", "")
+    doc = public_view(record)
+    assert doc["view"] == "public"
     entries = {e["id"]: e for e in doc["entries"]}
     assert set(entries) == {day.entry_ids[k] for k in ("welcome", "moment", "edited")}
     edited = entries[day.entry_ids["edited"]]
@@ -226,8 +234,13 @@ def test_the_document_holds_the_day(db: Database, day: Day) -> None:
         "card_votes": 2,
         "cards": 2,
     }
-    [group] = doc["breakouts"]
-    assert [n["text"] for n in group["notes"]] == ["Handover checklists work"]
+    [group] = record["breakouts"]
+    assert group["shared"] is True
+    assert [(n["text"], bool(n["held_reason"])) for n in group["notes"]] == [
+        ("Handover checklists work", False),
+        ("Resident lives at M1 1AE", True),
+    ]
+    assert [n["text"] for n in doc["breakouts"][0]["notes"]] == ["Handover checklists work"]
     [action] = doc["actions"]
     assert action["status"] == "in progress"
     assert [u["text"] for u in action["updates"]] == ["Rota pilot agreed"]
@@ -243,11 +256,14 @@ def test_the_document_holds_the_day(db: Database, day: Day) -> None:
 
 
 def test_anonymity_and_privacy_hold_in_the_document(db: Database, day: Day) -> None:
-    doc = frozen_document(db, day)
+    record = frozen_document(db, day)
+    for banned in ("Rosebank Care", "gla_", "token", "organisation", "client_id", "attendee_id"):
+        assert banned not in json.dumps(record)
+    doc = public_view(record)
     text = json.dumps(doc)
     for secret in SECRETS:
         assert secret not in text
-    for banned in ("held_reason", "token", "organisation", "client_id", "attendee_id", "email"):
+    for banned in ("held_reason", "email"):
         assert banned not in text
     by_text = {c["text"]: c for c in doc["boards"][0]["cards"]}
     assert by_text["Night staff stretched thin"]["author"] is None  # anonymous, though named
@@ -346,7 +362,7 @@ def test_approving_a_held_card_in_review_puts_it_in_the_archive(db: Database, da
             card=card,
             data=CardUpdate(status="visible"),
         )
-    doc = frozen_document(db, day)
+    doc = public_view(frozen_document(db, day))
     texts = [c["text"] for c in doc["boards"][0]["cards"]]
     assert "Call me on cara@example.org about it" in texts
 
@@ -415,4 +431,4 @@ def test_search_rows_are_written_in_the_freezing_transaction(db: Database, day: 
             r.kind
             for r in s.exec(select(SearchEntry).where(SearchEntry.event_id == day.world.event.id))
         )
-    assert kinds == ["action", "card", "card", "card", "card", "entry", "entry", "entry", "note"]
+    assert kinds == ["action", *["card"] * 6, *["entry"] * 3, "note", "note"]
