@@ -8,7 +8,7 @@
 - audit_log: who did what to which event, with kinds, ids and counts, never removed text.
 
 Revision ID: b7e4c2a9d1f0
-Revises: 5c0e7a91b3d2
+Revises: 3f1d2b7c9a40
 Create Date: 2026-12-03 10:00:00.000000
 """
 
@@ -19,7 +19,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "b7e4c2a9d1f0"
-down_revision: str | None = "5c0e7a91b3d2"
+down_revision: str | None = "3f1d2b7c9a40"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

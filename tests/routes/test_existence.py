@@ -6,14 +6,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from server.db import Database
 from tests.factories import login
-from tests.routes.test_boards import Room, card_of, room  # noqa: F401  (the fixture)
+from tests.routes.test_boards import Room, card_of, make_people, open_board
 
 MISSING = 987_654
+
+
+@pytest.fixture(name="room")
+def room_fixture(client: TestClient, db: Database) -> Room:
+    world, amy, ben, dev = make_people(db)
+    return Room(world, open_board(client, world), amy, ben, dev)
 
 
 def answer(response: Response) -> tuple[int, Any]:
