@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
@@ -20,8 +22,10 @@ from server.app import create_app
 from server.db import Database
 from server.models.attendees import Attendee
 from server.models.boards import Card
+from server.services import accounts
 from server.settings import Settings
 from tests.factories import PASSWORD, World, login, make_event, make_world
+from tests.live import LiveServer
 from tests.routes.test_boards import open_board
 
 PROXY = ("10.0.0.1", 40000)
@@ -313,3 +317,48 @@ def test_the_owner_who_mistypes_then_gets_it_right_starts_afresh(
     for _ in range(2):
         assert sign_in(client, owner, "typo", "198.51.100.20").status_code == 401
     assert sign_in(client, owner, PASSWORD, "198.51.100.20").status_code == 200
+
+
+# -- scale-out -----------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_two_processes_on_one_redis_spend_one_budget(
+    pg_settings: Settings, redis_server: str, tmp_path: Path
+) -> None:
+    """Each process alone would allow three of each; together they still allow three."""
+    limits = {"join_limit": 3, "write_limit": 3, "login_attempts": 2}
+    settings = pg_settings.model_copy(update={"broker_url": redis_server, **limits})
+    db = Database(pg_settings.effective_database_url)
+    with db.session() as s:
+        world = make_world(s, status="live")
+        token = accounts.create_token(
+            s, email=world.facilitator.email, secret_key="test-secret-key"
+        )
+    db.dispose()
+    a = LiveServer.from_settings(settings, log_path=tmp_path / "a.log")
+    b = LiveServer.from_settings(settings, log_path=tmp_path / "b.log")
+    with a, b:
+        turns = [a.url, b.url, a.url, b.url, a.url]
+        body = {"code": world.event.join_code}
+        joins = [httpx.post(f"{url}/api/v1/join", json=body) for url in turns]
+        assert [j.status_code for j in joins] == [200, 200, 200, 429, 429]
+        phones = [{"Authorization": f"Bearer {j.json()['token']}"} for j in joins[:3]]
+        organiser = {"Authorization": f"Bearer {token}"}
+        board = httpx.post(
+            f"{a.url}/api/v1/events/{world.event.id}/boards", json={"title": "B"}, headers=organiser
+        ).json()["id"]
+        cards = [
+            httpx.post(
+                f"{url}/api/v1/boards/{board}/cards",
+                json={"client_id": str(uuid.uuid4()), "text": "x"},
+                headers=phones[n % 3],
+            )
+            for n, url in enumerate(turns)
+        ]
+        assert [c.status_code for c in cards] == [201, 201, 201, 429, 429]
+        login = {"email": world.facilitator.email, "password": "guess"}
+        assert httpx.post(f"{a.url}/api/v1/auth/login", json=login).status_code == 401
+        assert httpx.post(f"{b.url}/api/v1/auth/login", json=login).status_code == 401
+        right = {**login, "password": PASSWORD}
+        assert httpx.post(f"{a.url}/api/v1/auth/login", json=right).status_code == 429
