@@ -7,6 +7,7 @@ set per test, so no assertion depends on how fast the machine is.
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -221,6 +222,35 @@ def test_behind_a_trusted_proxy_the_client_is_the_address_the_proxy_saw(
     # Two proxies deep (10.0.0.2 passed it to 10.0.0.1): still the client before them.
     assert join(client, live, "192.0.2.9, 203.0.113.5, 10.0.0.2").status_code == 429
     assert join(client, live, "203.0.113.6, 10.0.0.2").status_code == 200
+
+
+class GlimpseServe(LiveServer):
+    """`glimpse serve` itself, as an operator runs it, rather than a bare uvicorn."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)]
+
+
+@pytest.mark.parametrize(
+    ("trusted_proxies", "answers"),
+    [
+        ("", [200, 200, 429]),  # uvicorn's forwarded-allow-ips: a proxy on this host (127.0.0.1)
+        ("192.0.2.1", [200, 429, 429]),  # only that proxy; loopback is just another client
+    ],
+)
+def test_glimpse_serve_believes_forwarded_for_only_from_its_trusted_proxies(
+    settings: Settings, live: World, tmp_path: Path, trusted_proxies: str, answers: list[int]
+) -> None:
+    limited = settings.model_copy(update={"join_limit": 1, "trusted_proxies": trusted_proxies})
+    server = GlimpseServe.from_settings(limited, log_path=tmp_path / "serve.log")
+    server.env["FORWARDED_ALLOW_IPS"] = "127.0.0.1"  # uvicorn's default, whatever the shell says
+    with server:
+        body = {"code": live.event.join_code}
+        got = [
+            httpx.post(f"{server.url}/api/v1/join", json=body, headers=via(address)).status_code
+            for address in ("203.0.113.1", "203.0.113.2", "203.0.113.1")
+        ]
+    assert got == answers
 
 
 def test_the_socket_door_counts_writes_by_the_same_address_as_rest(
