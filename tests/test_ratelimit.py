@@ -23,10 +23,11 @@ from server.app import create_app
 from server.db import Database
 from server.models.attendees import Attendee
 from server.models.boards import Card
+from server.ratelimit import Limits
 from server.services import accounts
 from server.settings import Settings
 from tests.factories import PASSWORD, World, login, make_event, make_world
-from tests.live import LiveServer
+from tests.live import LiveServer, free_port
 from tests.routes.test_boards import open_board
 
 PROXY = ("10.0.0.1", 40000)
@@ -392,3 +393,15 @@ def test_two_processes_on_one_redis_spend_one_budget(
         assert httpx.post(f"{b.url}/api/v1/auth/login", json=login).status_code == 401
         right = {**login, "password": PASSWORD}
         assert httpx.post(f"{a.url}/api/v1/auth/login", json=right).status_code == 429
+
+
+def test_while_redis_is_unreachable_the_limits_open_up_and_the_log_says_so(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    away = settings.model_copy(
+        update={"broker_url": f"redis://127.0.0.1:{free_port()}/0", "join_limit": 1}
+    )
+    limits = Limits(away)
+    for _ in range(3):
+        limits.hit(limits.join, "203.0.113.1")
+    assert "rate-limit storage unavailable" in caplog.text
