@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from server.db import Database
 from server.middleware import LimitsAndHeaders
-from server.ratelimit import SlidingWindow
+from server.ratelimit import Limits
 from server.realtime import ws
 from server.realtime.broker import make_broker
 from server.realtime.hub import Hub, log_readers, peak_recorder
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "db": db,
             "hub": hub,
             "templates": make_templates(settings),
-            "login_limiter": SlidingWindow(settings.login_attempts, settings.login_window_seconds),
+            "limits": Limits(settings),
         }
         await hub.stop()
         db.dispose()
@@ -92,6 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         LimitsAndHeaders, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
+    if settings.trusted_proxies:
+        # Outermost, so every route and the WebSocket door count the client the proxy names.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     errors.install(app)
     app.add_exception_handler(console.SignInFirst, console.sign_in_first)
     routers = (ops, auth, audit, programmes, events, boards, room, join, console, console_boards)

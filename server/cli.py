@@ -25,7 +25,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         ws=WS_PROTOCOL,
         ws_per_message_deflate=False,
+        # X-Forwarded-For is believed only from these proxies: GLIMPSE_TRUSTED_PROXIES, else
+        # uvicorn's own FORWARDED_ALLOW_IPS (127.0.0.1 unless set).
         proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies or None,
         log_level="info",
     )
     return 0

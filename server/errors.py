@@ -75,4 +75,5 @@ class RateLimited(GlimpseError):
     status, code, message = 429, "rate_limited", "Too many attempts; wait and try again."
 
     def __init__(self, retry_after: int, message: str | None = None) -> None:
-        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+        self.retry_after = max(1, retry_after)
+        super().__init__(message, headers={"Retry-After": str(self.retry_after)})

@@ -26,7 +26,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     session_days: int = 14
     cookie_secure: bool = False
+    # Limits for a crowd, not for a person: the defaults let a 200-person room behind one venue
+    # NAT join within a minute and post a few cards and votes each. 0 turns a limit off.
+    trusted_proxies: str = ""
+    join_limit: int = 300
+    join_window_seconds: int = 60
+    max_attendees_per_event: int = 2000
+    write_limit: int = 2400
+    write_window_seconds: int = 60
     login_attempts: int = 10
+    login_address_attempts: int = 30
+    login_email_attempts: int = 100
     login_window_seconds: int = 300
     ws_send_queue: int = 500
     ws_poll_seconds: float = 5.0

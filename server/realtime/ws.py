@@ -12,10 +12,11 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
-from server.errors import GlimpseError, NotFound
+from server.errors import GlimpseError, NotFound, RateLimited
 from server.models.accounts import User
 from server.models.attendees import Attendee
 from server.models.events import Event
+from server.ratelimit import Limits, client_address
 from server.realtime import protocol
 from server.realtime.audience import Scope
 from server.realtime.handlers import HANDLERS
@@ -48,6 +49,7 @@ def bearer(websocket: WebSocket) -> str | None:
 class Who(NamedTuple):
     user_id: int | None
     attendee_id: int | None
+    address: str = ""  # what its writes are counted by, as for REST (client_address)
 
 
 def identify(
@@ -68,7 +70,11 @@ def identify(
         scope = state.scope_for(session, event=event, caller=viewer.caller)
         user, attendee = viewer.caller.user, viewer.caller.attendee
         # Ids, not rows: the socket may stay open all day, and each message loads them afresh.
-        who = Who(user.id if user else None, attendee.id if attendee else None)
+        who = Who(
+            user.id if user else None,
+            attendee.id if attendee else None,
+            client_address(websocket),
+        )
         return scope, who, event.status
 
 
@@ -104,7 +110,7 @@ async def event_socket(websocket: WebSocket) -> None:
     conn = Connection(event_id, scope, since, outlet)
     await hub.attach(conn)
     try:
-        await outlet.run(read_loop(websocket, conn, db, who))
+        await outlet.run(read_loop(websocket, conn, db, who, websocket.state.limits))
     finally:
         hub.detach(conn)
     await outlet.finish()
@@ -113,17 +119,22 @@ async def event_socket(websocket: WebSocket) -> None:
 router.add_websocket_route("/ws/events/{event_id:int}", event_socket)
 
 
-async def read_loop(websocket: WebSocket, conn: Connection, db: Database, who: Who) -> None:
+async def read_loop(
+    websocket: WebSocket, conn: Connection, db: Database, who: Who, limits: Limits
+) -> None:
     while not conn.outlet.closed():
         try:
             text = await websocket.receive_text()
         except (WebSocketDisconnect, RuntimeError, KeyError):
             return
-        conn.offer(Outgoing(await answer(text, db, who)))
+        conn.offer(Outgoing(await answer(text, db, who, limits)))
 
 
-async def answer(text: str, db: Database, who: Who) -> str:
-    """Exactly one ack or error for each client message; malformed ones too."""
+async def answer(text: str, db: Database, who: Who, limits: Limits | None = None) -> str:
+    """Exactly one ack or error for each client message; malformed ones too.
+
+    Writes from anyone but an organiser spend the address's write budget, shared with REST.
+    """
     ref = ""
     try:
         if len(text) > protocol.MAX_INBOUND_BYTES:
@@ -133,6 +144,8 @@ async def answer(text: str, db: Database, who: Who) -> str:
         if not isinstance(raw, dict) or raw.get("type") not in protocol.INBOUND_TYPES:
             raise _Bad("unknown_type", "Unknown message type.")
         message = protocol.INBOUND.validate_python(raw)
+        if limits is not None and message.type != "ping" and who.user_id is None:
+            await run_in_threadpool(limits.hit, limits.write, who.address)
         async with db.write_gate:
             seq, data = await run_in_threadpool(_run, db, who, message)
         return encode({"type": "ack", "ref": ref, "seq": seq, "data": data})
@@ -142,6 +155,8 @@ async def answer(text: str, db: Database, who: Who) -> str:
         return _error(ref, "validation_failed", _first(exc))
     except _Bad as exc:
         return _error(ref, exc.code, exc.message)
+    except RateLimited as exc:
+        return _error(ref, exc.code, exc.message, retry_after=exc.retry_after)
     except GlimpseError as exc:
         return _error(ref, exc.code, exc.message)
     except Exception:
@@ -165,8 +180,9 @@ class _Bad(Exception):
         self.code, self.message = code, message
 
 
-def _error(ref: str, code: str, message: str) -> str:
-    return encode({"type": "error", "ref": ref, "error": {"code": code, "message": message}})
+def _error(ref: str, code: str, message: str, **more: Any) -> str:
+    error = {"code": code, "message": message, **more}
+    return encode({"type": "error", "ref": ref, "error": error})
 
 
 def _first(exc: ValidationError) -> str:

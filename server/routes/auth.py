@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from server.errors import NotSignedIn, RateLimited
+from server.errors import BadCredentials, NotSignedIn
 from server.models.accounts import LoginRequest, LoginResponse, UserPublic
-from server.ratelimit import SlidingWindow
+from server.ratelimit import Limits, client_address
 from server.routes.deps import SESSION_COOKIE, AppSettings, CurrentViewer, DbSession, check_csrf
 from server.services import accounts
 from server.settings import Settings
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def login_guard(request: Request, email: str) -> tuple[SlidingWindow, list[str]]:
-    """Failed sign-ins are counted per address and per email; too many answer 429."""
-    limiter: SlidingWindow = request.state.login_limiter
-    keys = [f"ip:{client_ip(request)}", f"email:{email.strip().lower()}"]
-    wait = max(limiter.retry_after(key) for key in keys)
-    if wait:
-        raise RateLimited(wait, "Too many failed sign-ins; wait a few minutes and try again.")
-    return limiter, keys
 
 
 def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
@@ -43,20 +29,26 @@ def set_session_cookie(response: Response, settings: Settings, token: str) -> No
 def sign_in(
     request: Request, session: DbSession, settings: Settings, email: str, password: str
 ) -> accounts.SignedIn:
-    """The one sign-in path shared by the API and the console's form."""
-    limiter, keys = login_guard(request, email)
+    """The one sign-in path shared by the API and the console's form.
+
+    Failures are counted by address, by address and email, and by email; see Limits.check_sign_in.
+    """
+    limits: Limits = request.state.limits
+    address = client_address(request)
+    limits.check_sign_in(address, email)
     try:
-        return accounts.login(
+        signed_in = accounts.login(
             session,
             email=email,
             password=password,
             secret_key=settings.effective_secret_key,
             days=settings.session_days,
         )
-    except Exception:
-        for key in keys:
-            limiter.hit(key)
+    except BadCredentials:
+        limits.sign_in_failed(address, email)
         raise
+    limits.signed_in(address, email)
+    return signed_in
 
 
 @router.post("/login")

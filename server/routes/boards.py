@@ -25,7 +25,14 @@ from server.models.boards import (
     VoteSet,
 )
 from server.models.liveblog import EntryPublic
-from server.routes.deps import Actor, CurrentViewer, DbSession, EventById, ProgrammeBySlug
+from server.routes.deps import (
+    Actor,
+    CountedWrite,
+    CurrentViewer,
+    DbSession,
+    EventById,
+    ProgrammeBySlug,
+)
 from server.services import boards, cards, liveblog, votes
 from server.services.access import Caller
 
@@ -124,6 +131,7 @@ SEEN_BEFORE: dict[int | str, dict[str, Any]] = {
     status_code=201,
     responses=SEEN_BEFORE,
     response_model_exclude_unset=True,
+    dependencies=[CountedWrite],
 )
 def create_card(
     body: CardCreate,
@@ -139,7 +147,7 @@ def create_card(
     return _card(session, card, caller)
 
 
-@router.patch("/cards/{card_id}", response_model_exclude_unset=True)
+@router.patch("/cards/{card_id}", response_model_exclude_unset=True, dependencies=[CountedWrite])
 def update_card(
     body: CardUpdate, card: CardById, session: DbSession, caller: CurrentCaller
 ) -> CardPublic:
@@ -148,13 +156,13 @@ def update_card(
     return _card(session, card, caller)
 
 
-@router.delete("/cards/{card_id}", status_code=204)
+@router.delete("/cards/{card_id}", status_code=204, dependencies=[CountedWrite])
 def delete_card(card: CardById, session: DbSession, caller: CurrentCaller) -> None:
     """Take a card off its board (its facilitators or its author)."""
     cards.delete_card(session, caller=caller, card=card)
 
 
-@router.put("/cards/{card_id}/vote")
+@router.put("/cards/{card_id}/vote", dependencies=[CountedWrite])
 def vote_card(
     body: VoteSet, card: CardById, session: DbSession, caller: CurrentCaller
 ) -> VoteResult:
@@ -196,7 +204,7 @@ def delete_theme(theme: ThemeById, session: DbSession, caller: CurrentCaller) ->
     votes.delete_theme(session, actor=caller.user, theme=theme)
 
 
-@router.put("/themes/{theme_id}/vote")
+@router.put("/themes/{theme_id}/vote", dependencies=[CountedWrite])
 def vote_theme(
     body: VoteSet, theme: ThemeById, session: DbSession, caller: CurrentCaller
 ) -> VoteResult:

@@ -24,7 +24,7 @@ from server.models.breakouts import (
 )
 from server.models.events import Event
 from server.models.liveblog import EntryPublic
-from server.routes.deps import Actor, CurrentViewer, DbSession, EventById
+from server.routes.deps import Actor, CountedWrite, CurrentViewer, DbSession, EventById
 from server.services import boards, breakout_members, breakouts, liveblog, notes, reportback
 from server.services.access import Caller
 
@@ -156,6 +156,7 @@ SEEN_BEFORE: dict[int | str, dict[str, Any]] = {
     status_code=201,
     responses=SEEN_BEFORE,
     response_model_exclude_unset=True,
+    dependencies=[CountedWrite],
 )
 def create_note(
     body: NoteCreate,
@@ -171,7 +172,7 @@ def create_note(
     return _note(session, note, caller)
 
 
-@router.patch("/notes/{note_id}", response_model_exclude_unset=True)
+@router.patch("/notes/{note_id}", response_model_exclude_unset=True, dependencies=[CountedWrite])
 def update_note(
     body: NoteUpdate, note: NoteById, session: DbSession, caller: CurrentCaller
 ) -> NotePublic:
@@ -180,7 +181,7 @@ def update_note(
     return _note(session, note, caller)
 
 
-@router.delete("/notes/{note_id}", status_code=204)
+@router.delete("/notes/{note_id}", status_code=204, dependencies=[CountedWrite])
 def delete_note(note: NoteById, session: DbSession, caller: CurrentCaller) -> None:
     """Take a note out of its group (a member or a facilitator)."""
     notes.delete_note(session, caller=caller, note=note)

@@ -18,6 +18,7 @@ from server.models.accounts import LoginSession, User
 from server.models.attendees import Attendee
 from server.models.events import AgendaItem, Event
 from server.models.programmes import Programme
+from server.ratelimit import Limits, client_address
 from server.services import accounts, attendees, events, programmes
 from server.services.access import Caller
 from server.settings import Settings
@@ -52,8 +53,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         await anyio.to_thread.run_sync(unit.__exit__, None, None, None, limiter=TEARDOWN)
 
 
+def get_limits(request: Request) -> Limits:
+    limits: Limits = request.state.limits
+    return limits
+
+
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+AppLimits = Annotated[Limits, Depends(get_limits)]
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,15 @@ def current_user(request: Request, viewer: CurrentViewer) -> User | None:
 
 
 Actor = Annotated[User | None, Depends(current_user)]
+
+
+def count_write(request: Request, viewer: CurrentViewer, limits: AppLimits) -> None:
+    """Cards, notes and votes from anyone but an organiser spend their address's write budget."""
+    if viewer.user is None:
+        limits.hit(limits.write, client_address(request))
+
+
+CountedWrite = Depends(count_write)
 
 
 def programme_dep(slug: str, session: DbSession) -> Programme:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from server.models.attendees import AttendeePublic, JoinRequest, JoinResponse
-from server.routes.deps import ATTENDEE_COOKIE, AppSettings, CurrentViewer, DbSession
+from server.ratelimit import client_address
+from server.routes.deps import ATTENDEE_COOKIE, AppLimits, AppSettings, CurrentViewer, DbSession
 from server.services import attendees
 
 router = APIRouter(prefix="/api/v1", tags=["attendees"])
@@ -15,12 +16,17 @@ ATTENDEE_COOKIE_DAYS = 60
 @router.post("/join")
 def join(
     body: JoinRequest,
+    request: Request,
     response: Response,
     session: DbSession,
     settings: AppSettings,
+    limits: AppLimits,
     viewer: CurrentViewer,
 ) -> JoinResponse:
-    """Join with the event's code: no account, an HttpOnly cookie keeps you in across days."""
+    """Join with the event's code: no account, an HttpOnly cookie keeps you in across days.
+
+    429 when the caller's address has joined too many people just now, or the event is full.
+    """
     attendee, token = attendees.join(
         session,
         code=body.code,
@@ -28,6 +34,8 @@ def join(
         display_name=body.display_name,
         organisation=body.organisation,
         current=viewer.attendee,
+        limits=limits,
+        address=client_address(request),
     )
     token = token or viewer.attendee_token or ""
     response.set_cookie(

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
-from server.errors import NotFound
+from server.errors import NotFound, RateLimited
 from server.models.attendees import Attendee
 from server.models.events import Event
+from server.ratelimit import Limits
 from server.security import new_token, token_hash
 from server.services.events import normalise_join_code
 
 JOINABLE = ("draft", "live")
+# A full event does not empty by itself; the phone may look again in a while.
+FULL_RETRY_SECONDS = 300
+
+
+class EventFull(RateLimited):
+    code = "event_full"
 
 
 def join(
@@ -21,8 +28,13 @@ def join(
     display_name: str = "",
     organisation: str = "",
     current: Attendee | None = None,
+    limits: Limits | None = None,
+    address: str = "",
 ) -> tuple[Attendee, str | None]:
-    """Join the event behind a code; an attendee of that event already is kept (token None)."""
+    """Join the event behind a code; an attendee of that event already is kept (token None).
+
+    A new attendee spends one of its address's joins, and the event must have room for it.
+    """
     event = session.exec(select(Event).where(Event.join_code == normalise_join_code(code))).first()
     if event is None or event.status not in JOINABLE:
         raise NotFound("That code does not open a live event. Check the code on the screen.")
@@ -32,6 +44,8 @@ def join(
             session.add(current)
             session.flush()
         return current, None
+    if limits is not None:
+        _admit(session, event, limits, address)
     token = new_token("gla")
     attendee = Attendee(
         event_id=event.id,
@@ -42,6 +56,21 @@ def join(
     session.add(attendee)
     session.flush()
     return attendee, token
+
+
+def _admit(session: Session, event: Event, limits: Limits, address: str) -> None:
+    limits.hit(limits.join, address)
+    cap = limits.max_attendees
+    if cap > 0 and _attendee_count(session, event) >= cap:
+        raise EventFull(
+            FULL_RETRY_SECONDS,
+            f"This event has room for {cap} people and is full; ask the facilitator.",
+        )
+
+
+def _attendee_count(session: Session, event: Event) -> int:
+    query = select(func.count(col(Attendee.id))).where(Attendee.event_id == event.id)
+    return session.exec(query).one()
 
 
 def attendee_for_token(session: Session, *, token: str, secret_key: str) -> Attendee | None:
