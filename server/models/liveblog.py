@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.models.base import UtcTime, now_field, optional_time
+from server.text import CleanText
 
 
 class Entry(SQLModel, table=True):
@@ -62,14 +63,6 @@ class EntryImage(SQLModel, table=True):
 
 
 EntryKind = Literal["update", "quote", "key_moment"]
-
-
-def _no_nul(text: str) -> str:
-    # PostgreSQL cannot store NUL in text; nobody means to type one.
-    return text.replace("\x00", "")
-
-
-CleanText = Annotated[str, AfterValidator(_no_nul)]
 
 
 class EntryCreate(BaseModel):

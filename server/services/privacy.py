@@ -19,6 +19,8 @@ import unicodedata
 
 import phonenumbers
 
+from server.errors import GlimpseError
+
 # Characters people (or their phones) put between the digits of one number.
 SEPARATOR_CHARS = (
     " .\\-/()_\u00b7\u2010-\u2015\u2022\u2043\u2212\u2215\u2044\u2027\u3002\u30fb\uff0d"
@@ -119,11 +121,11 @@ def _has_postcode(text: str) -> bool:
     return any(not ORDINAL.fullmatch(m.group(1)) for m in POSTCODE.finditer(text))
 
 
-def screen(text: str) -> str:
-    """Why this text must be held ("looks like an NHS number and a postcode"), or ""."""
+def findings(text: str) -> list[str]:
+    """What the text looks like it has in it: ["an NHS number", "a postcode"], or []."""
     readable = normalise(text)
     numbers = _numbers(readable)
-    found = [
+    return [
         name
         for name, check, subject in (
             ("an NHS number", _has_nhs_number, numbers),
@@ -133,7 +135,48 @@ def screen(text: str) -> str:
         )
         if check(subject)
     ]
-    if not found:
-        return ""
-    listed = found[0] if len(found) == 1 else f"{', '.join(found[:-1])} and {found[-1]}"
-    return f"looks like {listed}"
+
+
+def _listed(found: list[str]) -> str:
+    return found[0] if len(found) == 1 else f"{', '.join(found[:-1])} and {found[-1]}"
+
+
+def screen(text: str) -> str:
+    """Why this text must be held ("looks like an NHS number and a postcode"), or ""."""
+    found = findings(text)
+    return f"looks like {_listed(found)}" if found else ""
+
+
+class LooksPersonal(GlimpseError):
+    """Text that must not be published as it is: 422 `looks_personal`, saying what was seen."""
+
+    status, code = 422, "looks_personal"
+
+
+ADVICE = {
+    "display_name": ("name", "Use just your first name, or leave it empty"),
+    "organisation": ("organisation", "Use just the name of your home or organisation"),
+}
+
+
+def check_name(name: str, *, field: str = "display_name") -> None:
+    """Refuse a display name (or organisation) that looks like personal data, in plain words."""
+    found = findings(name)
+    if found:
+        what, advice = ADVICE[field]
+        raise LooksPersonal(
+            f"Your {what} looks like it has {_listed(found)} in it. {advice}: "
+            "it is shown next to what you post.",
+            details={"field": field, "found": found},
+        )
+
+
+def check_entry(body: str, *, confirmed: bool) -> None:
+    """Refuse an entry that looks like personal data unless publishing it is deliberate."""
+    found = findings(body)
+    if found and not confirmed:
+        raise LooksPersonal(
+            f"This entry {screen(body)}. Check it before it goes public; to publish it as it "
+            'is, send it again with "confirm_personal": true.',
+            details={"found": found},
+        )
