@@ -72,6 +72,8 @@ class EntryCreate(BaseModel):
     agenda_item_id: int | None = None
     pinned: bool = False
     client_id: str | None = PydanticField(default=None, max_length=64)
+    # An entry that looks like personal data is refused (422 looks_personal) unless this is set.
+    confirm_personal: bool = False
 
 
 class Correction(BaseModel):
@@ -90,6 +92,7 @@ class EntryUpdate(BaseModel):
     pinned: bool | None = None
     agenda_item_id: int | None = None
     correction: Correction | None = None
+    confirm_personal: bool = False
 
 
 class EntryPreview(BaseModel):
@@ -98,6 +101,8 @@ class EntryPreview(BaseModel):
 
 class PreviewHtml(BaseModel):
     html: str
+    # Why the body would be refused without `confirm_personal` ("looks like a postcode"), or "".
+    privacy_warning: str = ""
 
 
 class EntryPublic(BaseModel):
