@@ -176,7 +176,7 @@ def check_entry(body: str, *, confirmed: bool) -> None:
     found = findings(body)
     if found and not confirmed:
         raise LooksPersonal(
-            f"This entry {screen(body)}. Check it before it goes public; to publish it as it "
-            'is, send it again with "confirm_personal": true.',
-            details={"found": found},
+            f"This entry {screen(body)}. Check it before it goes public, or publish it anyway "
+            "if it is meant to be seen.",
+            details={"found": found, "confirm_with": "confirm_personal"},
         )
