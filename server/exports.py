@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -21,6 +22,7 @@ from fpdf.fonts import CoreFont
 
 from server.services.archive_public import PUBLIC, card_is_public, note_is_public
 from server.services.archive_views import Summary, local, plain, summarise
+from server.text import clean
 
 Doc = dict[str, Any]
 DRAFT_NOTE = "DRAFT, not frozen: this record can still change."
@@ -67,67 +69,83 @@ def filename(doc: Doc, extension: str) -> str:
 
 
 def to_markdown(doc: Doc, zone: ZoneInfo) -> str:
-    """The summary as Markdown: figures, agenda with entries, boards, breakouts, actions."""
+    """The summary as Markdown: figures, agenda with entries, boards, breakouts, actions.
+
+    Every piece of text people wrote goes through `_md` (or `_md_lines`), so the file renders
+    as the template's structure alone in any CommonMark viewer, raw HTML allowed or not.
+    """
     s = summarise(doc)
-    out = [f"# {s.event['title']}", "", _byline(s, zone), ""]
+    out = [f"# {_md(s.event['title'])}", "", _byline(s, zone), ""]
     if s.draft:
         out += [f"> **{DRAFT_NOTE}**", ""]
     out += ["## In figures", ""] + [f"- {label}: {value}" for label, value in s.figures] + [""]
     out += ["## Agenda", ""]
     for item in s.sessions:
         when = local(item["starts_at"], zone)
-        out += [f"### {when + ' ' if when else ''}{item['title']}", ""]
+        out += [f"### {when + ' ' if when else ''}{_md(item['title'])}", ""]
         if item["speakers"]:
-            out += [f"*{', '.join(item['speakers'])}*", ""]
+            out += [f"*{', '.join(_md(name) for name in item['speakers'])}*", ""]
         out += _entries_md(item["entries"], zone)
     if s.loose_entries:
         out += ["### Through the day", "", *_entries_md(s.loose_entries, zone)]
     if s.key_moments:
         out += ["## Key moments", ""]
-        out += [
-            f"- {local(e['created_at'], zone)} {_line(plain(e['html']))}" for e in s.key_moments
-        ]
+        out += [f"- {local(e['created_at'], zone)} {_md(plain(e['html']))}" for e in s.key_moments]
         out.append("")
     for board in s.boards:
         out += _board_md(board)
     for group in s.breakouts:
-        out += [f"## Breakout: {group['name']}", ""]
-        out += [f"_{group['prompt']}_", ""] if group["prompt"] else []
-        out += [f"- {note_mark(group, n)}{_line(n['text'])}" for n in group["notes"]] + [""]
+        out += [f"## Breakout: {_md(group['name'])}", ""]
+        out += [f"_{_md(group['prompt'])}_", ""] if group["prompt"] else []
+        out += [f"- {note_mark(group, n)}{_md(n['text'])}" for n in group["notes"]] + [""]
     out += _actions_md(s)
     return "\n".join(out).rstrip() + "\n"
 
 
+# Characters that open Markdown or HTML anywhere in a line (emphasis, code, links, images, tags,
+# entities, headings, tables, strikethrough); a backslash before each makes it literal.
+MD_INLINE = re.compile(r"([\\`*_\[\]<>!&|~#])")
+# What opens a list, rule or setext underline at a line's start ("-", "+", "=", "1." or "3)"):
+# a backslash goes where the match ends, before the mark.
+MD_BLOCK_START = re.compile(r"^(?:\d{1,9}(?=[.)])|(?=[+=-]))")
+
+
+def _md(text: str) -> str:
+    """Text as one inert Markdown line: any CommonMark renderer shows exactly these words."""
+    line = MD_INLINE.sub(r"\\\1", " ".join(clean(text).split()))
+    return MD_BLOCK_START.sub(lambda m: m.group() + "\\", line, count=1)
+
+
+def _md_lines(text: str) -> list[str]:
+    """Text of several lines, each inert; blank lines stay, as paragraph breaks."""
+    return [_md(line) for line in clean(text).splitlines()]
+
+
 def _byline(s: Summary, zone: ZoneInfo) -> str:
     parts = [s.programme["title"], s.event["venue"], local(s.event["starts_at"], zone, "%d %B %Y")]
-    return " · ".join(p for p in parts if p)
-
-
-def _line(text: str) -> str:
-    return " ".join(text.split())
+    return " · ".join(_md(p) for p in parts if p)
 
 
 def _entries_md(entries: list[Doc], zone: ZoneInfo) -> list[str]:
     out = []
     for e in entries:
-        body = plain(e["html"])
+        lines = _md_lines(plain(e["html"]))
         if e["kind"] == "quote":
-            body = "> " + body.replace("\n", "\n> ")
-            body += f"\n>\n> — {e['attribution']}" if e["attribution"] else ""
-        out += [f"**{local(e['created_at'], zone)}**", "", body, ""]
+            lines = [f"> {line}".rstrip() for line in lines]
+            lines += [">", f"> — {_md(e['attribution'])}"] if e["attribution"] else []
+        out += [f"**{local(e['created_at'], zone)}**", "", *lines, ""]
     return out
 
 
 def _board_md(board: Doc) -> list[str]:
-    out = [f"## Board: {board['title']}", ""]
-    out += [f"_{board['prompt']}_", ""] if board["prompt"] else []
+    out = [f"## Board: {_md(board['title'])}", ""]
+    out += [f"_{_md(board['prompt'])}_", ""] if board["prompt"] else []
     for theme in board["themes"]:
-        out += [f"### {theme['title']} ({theme['total']} votes)", ""]
-        out += [f"- {card_mark(c)}{_line(c['text'])} ({c['votes']})" for c in theme["items"]]
-        out.append("")
+        out += [f"### {_md(theme['title'])} ({theme['total']} votes)", ""]
+        out += [f"- {card_mark(c)}{_md(c['text'])} ({c['votes']})" for c in theme["items"]] + [""]
     if board["unthemed"]:
         out += ["### Other cards" if board["themes"] else "### Cards", ""]
-        out += [f"- {card_mark(c)}{_line(c['text'])} ({c['votes']})" for c in board["unthemed"]]
+        out += [f"- {card_mark(c)}{_md(c['text'])} ({c['votes']})" for c in board["unthemed"]]
         out.append("")
     return out
 
@@ -139,17 +157,13 @@ def _actions_md(s: Summary) -> list[str]:
         out.append("|---|---|---|---|---|")
         for a in s.actions:
             cells = [a["title"], a["owner"], ", ".join(a["involve"]), a["target_date"] or ""]
-            out.append("| " + " | ".join(_cell(c) for c in [*cells, a["status"]]) + " |")
+            out.append("| " + " | ".join(_md(c) for c in [*cells, a["status"]]) + " |")
         out.append("")
     if s.progress:
         out += ["## Progress on earlier actions", ""]
-        out += [f"- **{_line(u['action_title'])}**: {_line(u['text'])}" for u in s.progress]
+        out += [f"- **{_md(u['action_title'])}**: {_md(u['text'])}" for u in s.progress]
         out.append("")
     return out
-
-
-def _cell(text: str) -> str:
-    return _line(text).replace("|", "\\|")
 
 
 # -- CSV --------------------------------------------------------------------------------------
@@ -175,9 +189,10 @@ def to_csv(doc: Doc) -> str:
 
 
 def _not_formula(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = clean(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 # -- PDF --------------------------------------------------------------------------------------

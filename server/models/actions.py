@@ -11,6 +11,7 @@ from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
 from server.models.base import UtcTime, json_list, now_field
+from server.text import CleanText
 
 
 class Action(SQLModel, table=True):
@@ -47,14 +48,14 @@ class ActionUpdate(SQLModel, table=True):
 # The words care-home action plans use; "to commence" is where every action starts.
 ActionStatus = Literal["to commence", "in progress", "done", "on hold"]
 ACTION_STATUSES: tuple[str, ...] = ("to commence", "in progress", "done", "on hold")
-Involve = list[Annotated[str, PydanticField(min_length=1, max_length=200)]]
+Involve = list[Annotated[CleanText, PydanticField(min_length=1, max_length=200)]]
 
 
 class ActionCreate(BaseModel):
     """An action raised for the programme, at an event when `event_id` is given."""
 
-    title: str = PydanticField(min_length=1, max_length=300)
-    owner: str = PydanticField(default="", max_length=200)
+    title: CleanText = PydanticField(min_length=1, max_length=300)
+    owner: CleanText = PydanticField(default="", max_length=200)
     involve: Involve = PydanticField(default_factory=list, max_length=20)
     target_date: date | None = None
     status: ActionStatus = "to commence"
@@ -65,8 +66,8 @@ class ActionCreate(BaseModel):
 class ActionChange(BaseModel):
     """Fields left out stay as they are; `event_id` says at which event it was changed."""
 
-    title: str | None = PydanticField(default=None, min_length=1, max_length=300)
-    owner: str | None = PydanticField(default=None, max_length=200)
+    title: CleanText | None = PydanticField(default=None, min_length=1, max_length=300)
+    owner: CleanText | None = PydanticField(default=None, max_length=200)
     involve: Involve | None = PydanticField(default=None, max_length=20)
     target_date: date | None = None
     status: ActionStatus | None = None
@@ -76,7 +77,7 @@ class ActionChange(BaseModel):
 class ProgressCreate(BaseModel):
     """A dated progress update, optionally moving the action to a new status."""
 
-    text: str = PydanticField(min_length=1, max_length=4000)
+    text: CleanText = PydanticField(min_length=1, max_length=4000)
     status: ActionStatus | None = None
     event_id: int | None = None
 

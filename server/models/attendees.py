@@ -9,6 +9,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from server.models.base import now_field, optional_time
+from server.text import CleanText
 
 
 class Attendee(SQLModel, table=True):
@@ -26,8 +27,8 @@ class Attendee(SQLModel, table=True):
 
 class JoinRequest(BaseModel):
     code: str = PydanticField(min_length=1, max_length=20)
-    display_name: str = PydanticField(default="", max_length=80)
-    organisation: str = PydanticField(default="", max_length=120)
+    display_name: CleanText = PydanticField(default="", max_length=80)
+    organisation: CleanText = PydanticField(default="", max_length=120)
 
 
 class AttendeePublic(BaseModel):

@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.models.base import UtcTime, json_list, now_field
+from server.text import CleanText
 
 
 class Board(SQLModel, table=True):
@@ -91,9 +92,9 @@ class ThemeVote(SQLModel, table=True):
 
 
 class BoardCreate(BaseModel):
-    title: str = PydanticField(min_length=1, max_length=200)
-    prompt: str = PydanticField(default="", max_length=500)
-    columns: list[str] = PydanticField(default_factory=list, max_length=8)
+    title: CleanText = PydanticField(min_length=1, max_length=200)
+    prompt: CleanText = PydanticField(default="", max_length=500)
+    columns: list[CleanText] = PydanticField(default_factory=list, max_length=8)
     moderation: Literal["post", "pre"] = "post"
     votes_per_attendee: int = PydanticField(default=0, ge=0, le=50)
     anonymous_allowed: bool = True
@@ -104,9 +105,9 @@ CardStatus = Literal["visible", "pending", "hidden"]
 
 
 class BoardUpdate(BaseModel):
-    title: str | None = PydanticField(default=None, min_length=1, max_length=200)
-    prompt: str | None = PydanticField(default=None, max_length=500)
-    columns: list[str] | None = PydanticField(default=None, max_length=8)
+    title: CleanText | None = PydanticField(default=None, min_length=1, max_length=200)
+    prompt: CleanText | None = PydanticField(default=None, max_length=500)
+    columns: list[CleanText] | None = PydanticField(default=None, max_length=8)
     state: BoardState | None = None
     moderation: Literal["post", "pre"] | None = None
     votes_per_attendee: int | None = PydanticField(default=None, ge=0, le=50)
@@ -131,7 +132,7 @@ class BoardPublic(BaseModel):
 class CardCreate(BaseModel):
     client_id: str = PydanticField(min_length=1, max_length=64)
     # Generous here; the service strips and enforces the real limit with a clear message.
-    text: str = PydanticField(max_length=5000)
+    text: CleanText = PydanticField(max_length=5000)
     column: str = PydanticField(default="", max_length=80)
     anonymous: bool = False
     shareable: bool = False
@@ -140,7 +141,7 @@ class CardCreate(BaseModel):
 class CardUpdate(BaseModel):
     """Facilitators set status, theme_id and spotlight; a card's author edits its text."""
 
-    text: str | None = PydanticField(default=None, max_length=5000)
+    text: CleanText | None = PydanticField(default=None, max_length=5000)
     status: CardStatus | None = None
     theme_id: int | None = None
     spotlight: bool | None = None
@@ -173,11 +174,11 @@ class CardPublic(BaseModel):
 
 
 class ThemeCreate(BaseModel):
-    title: str = PydanticField(min_length=1, max_length=200)
+    title: CleanText = PydanticField(min_length=1, max_length=200)
 
 
 class ThemeUpdate(BaseModel):
-    title: str = PydanticField(min_length=1, max_length=200)
+    title: CleanText = PydanticField(min_length=1, max_length=200)
 
 
 class ThemePublic(BaseModel):

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from server.models.base import UtcTime, now_field, optional_time
 from server.models.boards import CardPublic
+from server.text import CleanText
 
 
 class Breakout(SQLModel, table=True):
@@ -65,16 +66,16 @@ CAP_MAX = 500
 
 
 class BreakoutCreate(BaseModel):
-    name: str = PydanticField(min_length=1, max_length=120)
-    prompt: str = PydanticField(default="", max_length=500)
+    name: CleanText = PydanticField(min_length=1, max_length=120)
+    prompt: CleanText = PydanticField(default="", max_length=500)
     cap: int | None = PydanticField(default=None, ge=1, le=CAP_MAX)
 
 
 class BreakoutUpdate(BaseModel):
     """Fields left out stay as they are; `cap: null` lifts the cap; `shared` opens the notes."""
 
-    name: str | None = PydanticField(default=None, min_length=1, max_length=120)
-    prompt: str | None = PydanticField(default=None, max_length=500)
+    name: CleanText | None = PydanticField(default=None, min_length=1, max_length=120)
+    prompt: CleanText | None = PydanticField(default=None, max_length=500)
     cap: int | None = PydanticField(default=None, ge=1, le=CAP_MAX)
     state: BreakoutState | None = None
     shared: bool | None = None
@@ -94,13 +95,13 @@ class MemberAdd(BaseModel):
 class NoteCreate(BaseModel):
     client_id: str = PydanticField(min_length=1, max_length=64)
     # Generous here; the service strips and enforces the real limit with a clear message.
-    text: str = PydanticField(max_length=5000)
+    text: CleanText = PydanticField(max_length=5000)
 
 
 class NoteUpdate(BaseModel):
     """`version` is the one the writer started from; a stale one answers 409 with the current."""
 
-    text: str = PydanticField(max_length=5000)
+    text: CleanText = PydanticField(max_length=5000)
     version: int = PydanticField(ge=1)
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 from server.models.base import UtcTime, json_list, now_field, optional_time
 from server.models.programmes import SLUG_PATTERN
 from server.models.room import ScreenPublic, TimerPublic
+from server.text import CleanText
 
 EventStatus = Literal["draft", "live", "ended", "frozen"]
 
@@ -82,15 +83,15 @@ class EventLogRef(SQLModel, table=True):
 
 class EventCreate(BaseModel):
     slug: str = PydanticField(pattern=SLUG_PATTERN)
-    title: str = PydanticField(min_length=1, max_length=200)
+    title: CleanText = PydanticField(min_length=1, max_length=200)
     starts_at: AwareDatetime | None = None
-    venue: str = PydanticField(default="", max_length=200)
+    venue: CleanText = PydanticField(default="", max_length=200)
 
 
 class EventUpdate(BaseModel):
-    title: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    title: CleanText | None = PydanticField(default=None, min_length=1, max_length=200)
     starts_at: AwareDatetime | None = None
-    venue: str | None = PydanticField(default=None, max_length=200)
+    venue: CleanText | None = PydanticField(default=None, max_length=200)
 
 
 class EventPublic(BaseModel):
@@ -117,17 +118,17 @@ class FreezeResult(BaseModel):
 
 
 class AgendaItemCreate(BaseModel):
-    title: str = PydanticField(min_length=1, max_length=200)
+    title: CleanText = PydanticField(min_length=1, max_length=200)
     starts_at: AwareDatetime | None = None
-    speakers: list[str] = PydanticField(default_factory=list, max_length=20)
-    description: str = PydanticField(default="", max_length=4000)
+    speakers: list[CleanText] = PydanticField(default_factory=list, max_length=20)
+    description: CleanText = PydanticField(default="", max_length=4000)
 
 
 class AgendaItemUpdate(BaseModel):
-    title: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    title: CleanText | None = PydanticField(default=None, min_length=1, max_length=200)
     starts_at: AwareDatetime | None = None
-    speakers: list[str] | None = PydanticField(default=None, max_length=20)
-    description: str | None = PydanticField(default=None, max_length=4000)
+    speakers: list[CleanText] | None = PydanticField(default=None, max_length=20)
+    description: CleanText | None = PydanticField(default=None, max_length=4000)
 
 
 class AgendaItemPublic(BaseModel):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.models.base import UtcTime, now_field, optional_time
+from server.text import CleanText
 
 
 class Entry(SQLModel, table=True):
@@ -64,14 +65,6 @@ class EntryImage(SQLModel, table=True):
 EntryKind = Literal["update", "quote", "key_moment"]
 
 
-def _no_nul(text: str) -> str:
-    # PostgreSQL cannot store NUL in text; nobody means to type one.
-    return text.replace("\x00", "")
-
-
-CleanText = Annotated[str, AfterValidator(_no_nul)]
-
-
 class EntryCreate(BaseModel):
     body: CleanText = PydanticField(min_length=1, max_length=20000)
     kind: EntryKind = "update"
@@ -79,6 +72,8 @@ class EntryCreate(BaseModel):
     agenda_item_id: int | None = None
     pinned: bool = False
     client_id: str | None = PydanticField(default=None, max_length=64)
+    # An entry that looks like personal data is refused (422 looks_personal) unless this is set.
+    confirm_personal: bool = False
 
 
 class Correction(BaseModel):
@@ -97,6 +92,7 @@ class EntryUpdate(BaseModel):
     pinned: bool | None = None
     agenda_item_id: int | None = None
     correction: Correction | None = None
+    confirm_personal: bool = False
 
 
 class EntryPreview(BaseModel):
@@ -105,6 +101,8 @@ class EntryPreview(BaseModel):
 
 class PreviewHtml(BaseModel):
     html: str
+    # Why the body would be refused without `confirm_personal` ("looks like a postcode"), or "".
+    privacy_warning: str = ""
 
 
 class EntryPublic(BaseModel):

@@ -54,7 +54,7 @@ def preview_entry(
     body: EntryPreview, event: EventById, session: DbSession, actor: Actor
 ) -> PreviewHtml:
     """The sanitised HTML a body would post as: the composer's preview is the final render."""
-    return PreviewHtml(html=liveblog.preview(session, actor=actor, event=event, body=body.body))
+    return liveblog.preview(session, actor=actor, event=event, body=body.body)
 
 
 @router.patch("/entries/{entry_id}")

@@ -9,7 +9,9 @@ from server.models.attendees import Attendee
 from server.models.events import Event
 from server.ratelimit import Limits
 from server.security import new_token, token_hash
+from server.services import privacy
 from server.services.events import normalise_join_code
+from server.text import clean
 
 JOINABLE = ("draft", "live")
 # A full event does not empty by itself; the phone may look again in a while.
@@ -33,14 +35,18 @@ def join(
 ) -> tuple[Attendee, str | None]:
     """Join the event behind a code; an attendee of that event already is kept (token None).
 
-    A new attendee spends one of its address's joins, and the event must have room for it.
+    A name or organisation that looks like personal data is refused before anything is stored;
+    a new attendee spends one of its address's joins, and the event must have room for it.
     """
+    display_name, organisation = clean(display_name).strip(), clean(organisation).strip()
+    privacy.check_name(display_name, field="display_name")
+    privacy.check_name(organisation, field="organisation")
     event = session.exec(select(Event).where(Event.join_code == normalise_join_code(code))).first()
     if event is None or event.status not in JOINABLE:
         raise NotFound("That code does not open a live event. Check the code on the screen.")
     if current is not None and current.event_id == event.id:
-        if display_name.strip() and display_name.strip() != current.display_name:
-            current.display_name = display_name.strip()
+        if display_name and display_name != current.display_name:
+            current.display_name = display_name
             session.add(current)
             session.flush()
         return current, None
@@ -50,8 +56,8 @@ def join(
     attendee = Attendee(
         event_id=event.id,
         token_hash=token_hash(secret_key, token),
-        display_name=display_name.strip(),
-        organisation=organisation.strip(),
+        display_name=display_name,
+        organisation=organisation,
     )
     session.add(attendee)
     session.flush()

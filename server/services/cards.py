@@ -18,6 +18,7 @@ from server.models.liveblog import Entry, EntryCreate
 from server.realtime.audience import Scope
 from server.services import boards, liveblog, privacy
 from server.services.access import Caller
+from server.text import clean
 from server.timeutil import as_utc, utcnow
 
 CARD_TEXT_MAX = 500
@@ -100,7 +101,7 @@ def _new_card(
 
 
 def _clean_text(text: str) -> str:
-    text = text.strip()
+    text = clean(text).strip()
     if not text:
         raise BadInput("Write something on the card first.")
     if len(text) > CARD_TEXT_MAX:

@@ -21,8 +21,10 @@ from server.models.liveblog import (
     EntryRevision,
     EntryRevisionPublic,
     EntryUpdate,
+    PreviewHtml,
 )
 from server.realtime import log
+from server.services import privacy
 from server.services.access import require_event_facilitator, require_not_frozen
 from server.timeutil import as_utc, utcnow
 
@@ -76,6 +78,7 @@ def create_entry_once(
     if seen is not None:
         return seen, False
     _check_item(session, event, data.agenda_item_id)
+    privacy.check_entry(_words(data.body, data.attribution), confirmed=data.confirm_personal)
     now = utcnow()
     entry = Entry(
         event_id=event.id,
@@ -83,7 +86,7 @@ def create_entry_once(
         html=markdown.render(data.body),
         created_at=now,
         updated_at=now,
-        **data.model_dump(),
+        **data.model_dump(exclude={"confirm_personal"}),
     )
     try:
         with session.begin_nested():
@@ -120,6 +123,10 @@ def update_entry(session: Session, *, actor: User | None, entry: Entry, data: En
 
 def _edit_words(session: Session, entry: Entry, data: EntryUpdate, user: User) -> bool:
     """Apply body, kind, attribution and correction; whether readers should see "Updated"."""
+    if data.body is not None or data.attribution is not None:
+        words = _words(data.body or entry.body, data.attribution or entry.attribution)
+        if words != _words(entry.body, entry.attribution):
+            privacy.check_entry(words, confirmed=data.confirm_personal)
     changed = False
     if data.body is not None and data.body != entry.body:
         session.add(EntryRevision(entry_id=entry.id, body=entry.body, editor_id=user.id))
@@ -137,6 +144,11 @@ def _edit_words(session: Session, entry: Entry, data: EntryUpdate, user: User) -
         entry.correction_note = note
         changed = True
     return changed
+
+
+def _words(body: str, attribution: str) -> str:
+    """What the guard reads of an entry: its body and whom it quotes."""
+    return f"{body}\n{attribution}"
 
 
 def delete_entry(session: Session, *, actor: User | None, entry: Entry) -> None:
@@ -208,10 +220,11 @@ def image_markdown(image: EntryImage, alt: str) -> str:
     return f"![{text}]({media_url(image.filename)})"
 
 
-def preview(session: Session, *, actor: User | None, event: Event, body: str) -> str:
-    """The HTML an entry with this body would show: the very same renderer as posting."""
+def preview(session: Session, *, actor: User | None, event: Event, body: str) -> PreviewHtml:
+    """The HTML an entry with this body would show (the very same renderer as posting), and
+    what the privacy guard would say of it, so the composer can warn before posting."""
     require_event_facilitator(session, actor, event)
-    return markdown.render(body)
+    return PreviewHtml(html=markdown.render(body), privacy_warning=privacy.screen(body))
 
 
 def revisions(session: Session, *, actor: User | None, entry: Entry) -> list[EntryRevision]:

@@ -20,6 +20,7 @@ from server.realtime.audience import Scope
 from server.realtime.breakouts import SHARED_KEY, note_for
 from server.services import breakouts
 from server.services.access import Caller, require_not_frozen
+from server.text import clean
 from server.timeutil import utcnow
 
 # A card holds 500 characters; the same limit lets any note become a card.
@@ -68,7 +69,7 @@ def _writable(breakout: Breakout) -> None:
 
 
 def _clean_text(text: str) -> str:
-    text = text.strip()
+    text = clean(text).strip()
     if not text:
         raise BadInput("Write something in the note first.")
     if len(text) > NOTE_TEXT_MAX:

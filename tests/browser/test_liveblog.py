@@ -439,3 +439,37 @@ def test_composer_is_pictured(
         shot(page, f"composer-{screen}", "Live blog")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_composer_warns_of_personal_data_and_publishes_it_only_on_purpose(
+    browser: Browser, blog: Blog, live_server: LiveServer, shot: Shot, screen: str
+) -> None:
+    context = new_context(browser, live_server, screen)
+    try:
+        page = context.new_page()
+        open_composer(page, blog)
+        warning = page.locator("[data-privacy]")
+        anyway = page.get_by_role("button", name="Publish anyway")
+        stream = page.locator('[data-list="stream"] > article')
+        page.get_by_label("Text").fill("Ring Mrs B's son on 07700 900123 after lunch")
+        expect(warning).to_contain_text("This entry looks like a phone number.")
+        expect(anyway).to_be_hidden()
+        page.get_by_role("button", name="Post").click()
+        expect(anyway).to_be_visible()
+        expect(anyway).to_be_focused()
+        expect(stream).to_have_count(0)
+        check_a11y(page)
+        check_fits_width(page)
+        shot(page, f"composer-privacy-{screen}", "Live blog")
+        # Changing the words takes the offer back: what is confirmed is what was seen.
+        page.get_by_label("Text").press("End")
+        page.get_by_label("Text").type(".")
+        expect(anyway).to_be_hidden()
+        page.get_by_role("button", name="Post").click()
+        anyway.click()
+        expect(stream).to_have_count(1)
+        expect(stream.first).to_contain_text("07700 900123 after lunch.")
+        expect(warning).to_be_hidden()
+    finally:
+        context.close()

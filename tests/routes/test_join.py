@@ -10,8 +10,10 @@ import qrcode
 from fastapi.testclient import TestClient
 from PIL import Image
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from sqlmodel import select
 
 from server.db import Database
+from server.models.attendees import Attendee
 from server.settings import Settings
 from tests.factories import World, login, make_world
 from tests.routes.test_boards import open_board
@@ -302,3 +304,69 @@ def test_the_event_page_links_to_its_boards_and_screen(
         f"/console/events/{live_world.event.id}/boards",
         f"/screen/{live_world.event.id}",
     } <= links
+
+
+# -- names are text too ----------------------------------------------------------------------------
+
+
+def attendee_names(db: Database) -> list[str]:
+    with db.session(write=False) as s:
+        return list(s.exec(select(Attendee.display_name)).all())
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("Jane 07700 900123", "a phone number"),
+        ("Mr 943 476 5919", "an NHS number"),
+        ("jane@example.org", "an email address"),
+        ("M50 3AB resident", "a postcode"),
+        ("Jane 07700\u2013900123", "a phone number"),
+    ],
+)
+def test_a_name_that_looks_like_personal_data_is_refused_and_nothing_is_stored(
+    client: TestClient, db: Database, live_world: World, name: str, found: str
+) -> None:
+    response = client.post(
+        "/api/v1/join", json={"code": live_world.event.join_code, "display_name": name}
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "looks_personal"
+    assert error["message"].startswith(f"Your name looks like it has {found} in it.")
+    assert "first name" in error["message"]
+    assert "glimpse_attendee" not in response.cookies
+    assert attendee_names(db) == []
+
+
+def test_an_organisation_that_looks_like_personal_data_is_refused(
+    client: TestClient, db: Database, live_world: World
+) -> None:
+    response = client.post(
+        "/api/v1/join",
+        json={"code": live_world.event.join_code, "organisation": "Elm House, M50 3AB"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith(
+        "Your organisation looks like it has a postcode in it."
+    )
+    assert attendee_names(db) == []
+
+
+def test_renaming_yourself_to_personal_data_is_refused_and_keeps_your_name(
+    client: TestClient, db: Database, live_world: World
+) -> None:
+    join(client, live_world, name="Amy")
+    response = client.post(
+        "/api/v1/join",
+        json={"code": live_world.event.join_code, "display_name": "Amy 07700 900123"},
+    )
+    assert response.status_code == 422
+    assert attendee_names(db) == ["Amy"]
+
+
+def test_a_name_loses_its_control_and_bidi_characters(
+    client: TestClient, db: Database, live_world: World
+) -> None:
+    join(client, live_world, name="\u202eAmy\u202c\x07 B\u2066\x1b")
+    assert attendee_names(db) == ["Amy B"]

@@ -366,3 +366,72 @@ def test_applying_entry_messages_reproduces_a_followers_fresh_state(
                     state = apply(state, message)
             assert state == follower.get(f"{event}/state").json()
         socket.close()
+
+
+# -- entries that look like personal data ----------------------------------------------------------
+
+
+def public_bodies(client: TestClient, world: World) -> list[str]:
+    login(client, None)
+    page = client.get(f"/api/v1/public/events/{world.event.id}/entries").json()
+    return [e["body"] for e in page["entries"]]
+
+
+def test_an_entry_that_looks_personal_is_refused_until_confirmed(
+    client: TestClient, world: World
+) -> None:
+    headers = login(client, world.facilitator)
+    url = f"/api/v1/events/{world.event.id}/entries"
+    body = {"body": "Ring Mrs B's son on 07700 900123", "client_id": "e-1"}
+    refused = client.post(url, json=body, headers=headers)
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["code"] == "looks_personal"
+    assert error["message"].startswith("This entry looks like a phone number.")
+    assert error["details"]["found"] == ["a phone number"]
+    assert public_bodies(client, world) == []
+    headers = login(client, world.facilitator)
+    published = client.post(url, json={**body, "confirm_personal": True}, headers=headers)
+    assert published.status_code == 201, published.text
+    assert public_bodies(client, world) == [body["body"]]
+
+
+def test_a_quote_naming_someone_by_email_is_refused(client: TestClient, world: World) -> None:
+    headers = login(client, world.facilitator)
+    response = client.post(
+        f"/api/v1/events/{world.event.id}/entries",
+        json={"body": "Best day", "kind": "quote", "attribution": "jo@example.org"},
+        headers=headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["found"] == ["an email address"]
+
+
+def test_an_edit_that_adds_personal_data_is_refused_until_confirmed(
+    client: TestClient, world: World
+) -> None:
+    headers = login(client, world.facilitator)
+    entry = post(client, world, headers, body="Handover at 09:30 on 12/03/2025 went well")
+    url = f"/api/v1/entries/{entry['id']}"
+    refused = client.patch(url, json={"body": "Her NHS number is 943 476 5919"}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "looks_personal"
+    assert public_bodies(client, world) == [entry["body"]]
+    headers = login(client, world.facilitator)
+    edited = client.patch(
+        url,
+        json={"body": "Her NHS number is 943 476 5919", "confirm_personal": True},
+        headers=headers,
+    )
+    assert edited.status_code == 200, edited.text
+    # Once published on purpose, pinning it is not asked again.
+    assert client.patch(url, json={"pinned": True}, headers=headers).status_code == 200
+
+
+def test_the_preview_warns_of_personal_data(client: TestClient, world: World) -> None:
+    headers = login(client, world.facilitator)
+    url = f"/api/v1/events/{world.event.id}/entries/preview"
+    warned = client.post(url, json={"body": "She lives at M50 3AB"}, headers=headers).json()
+    assert warned["privacy_warning"] == "looks like a postcode"
+    calm = client.post(url, json={"body": "Coffee at 10:30 in room 12"}, headers=headers).json()
+    assert calm["privacy_warning"] == ""

@@ -1,28 +1,50 @@
-"""The privacy guard: what it holds back, what it lets through, and what it says."""
+"""The privacy guard: what it holds back, what it lets through, and what it says.
+
+The two corpora in tests/data/ are the guard's contract: every line of privacy_held.txt is held
+and every line of privacy_pass.txt passes. `python -m bench --only privacy` prints the rates.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from server.services.privacy import nhs_number_valid, screen
+from server.services.privacy import nhs_number_valid, normalise, screen
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+def corpus(name: str) -> list[str]:
+    """The lines of tests/data/privacy_{name}.txt that are not comments or blank."""
+    text = (DATA / f"privacy_{name}.txt").read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_the_corpora_are_large_enough_to_mean_something() -> None:
+    assert len(corpus("held")) >= 100
+    assert len(corpus("pass")) >= 100
+
+
+@pytest.mark.parametrize("text", corpus("held"))
+def test_every_held_line_is_held(text: str) -> None:
+    assert screen(text).startswith("looks like ")
+
+
+@pytest.mark.parametrize("text", corpus("pass"))
+def test_every_pass_line_passes(text: str) -> None:
+    assert screen(text) == ""
 
 
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
         ("Mrs B's NHS number is 943 476 5919", "looks like an NHS number"),
-        ("9434765919", "looks like an NHS number"),
-        ("943-476-5919 on the chart", "looks like an NHS number"),
         ("ring her son on 07700 900123", "looks like a phone number"),
-        ("+44 7700 900123", "looks like a phone number"),
-        ("+44 (0)161 496 0000", "looks like a phone number"),
-        ("the home is on 0161 496 0000", "looks like a phone number"),
-        ("(0161) 496 0000", "looks like a phone number"),
+        ("0044 7700 900123", "looks like a phone number"),
         ("write to jo.bloggs@example.org", "looks like an email address"),
-        ("she lives near M1 1AE", "looks like a postcode"),
-        ("SW1A 1AA", "looks like a postcode"),
-        ("cr2 6xh, typed on a phone", "looks like a postcode"),
-        ("CR26XH", "looks like a postcode"),
+        ("jane \uff20 example.org", "looks like an email address"),
+        ("she lives near M50-3AB", "looks like a postcode"),
         ("943 476 5919, M1 1AE", "looks like an NHS number and a postcode"),
         (
             "07700 900123 or jo@example.org near M1 1AE",
@@ -30,26 +52,26 @@ from server.services.privacy import nhs_number_valid, screen
         ),
     ],
 )
-def test_personal_data_is_held_with_a_reason(text: str, reason: str) -> None:
+def test_the_reason_names_what_was_found(text: str, reason: str) -> None:
     assert screen(text) == reason
 
 
+def test_an_empty_text_passes() -> None:
+    assert screen("") == ""
+
+
 @pytest.mark.parametrize(
-    "text",
+    ("written", "read"),
     [
-        "943 476 5910",  # the right shape, the wrong check digit
-        "1234567890",  # ten digits failing the modulus-11 check
-        "In 2026 we want every home rated good",
-        "Room 12 has the best garden",
-        "Handover at 09:30 on 01/02/2026 went smoothly",
-        "We trained 30 staff in 12 homes",
-        "ref 12345678901",
-        "Safe, effective, caring, responsive, well-led",
-        "",
+        ("\uff10\uff17\uff17\uff10\uff10\u00a0\uff19\uff10\uff10", "07700 900"),  # fullwidth
+        ("07700\u200b900\u2009123", "07700900 123"),  # zero-width goes, thin is a space
+        ("jane\uff20example.org", "jane@example.org"),
+        ("M50\u2013\u20143AB", "M50--3AB"),  # every dash is one kind of dash
+        ("\u0660\u0667\u0667\u0660\u0660", "07700"),  # Arabic-Indic digits read as digits
     ],
 )
-def test_ordinary_text_passes(text: str) -> None:
-    assert screen(text) == ""
+def test_text_is_read_as_a_person_reads_it(written: str, read: str) -> None:
+    assert normalise(written) == read
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,11 @@ document.querySelector("form[data-join]")?.addEventListener("submit", async (eve
     error.textContent = e.status ? e.message : "Glimpse could not be reached. Check the Wi-Fi and try again.";
     error.hidden = false;
     button.disabled = false;
+    // A name that looks like personal data: point at the field to change.
+    if (e.body?.error?.code === "looks_personal") {
+      form.elements.display_name.setAttribute("aria-invalid", "true");
+      form.elements.display_name.focus();
+    }
   }
 });
 

@@ -1,7 +1,9 @@
 // composer.js: the facilitator's live-blog composer. Markdown with a preview rendered by the
 // server's own sanitiser (so the preview is the final entry), kinds, the session pre-selected by
 // the clock, pictures, pins, edits with corrections, deletions and history. Ctrl/Cmd+Enter
-// posts; the draft lives in localStorage so a reload loses nothing. Entries posted by other
+// posts; the draft lives in localStorage so a reload loses nothing. Words that look like personal
+// data are flagged as you type; the server refuses them (422 looks_personal) until "Publish
+// anyway" sends them again with confirm_personal, a deliberate second step. Entries posted by other
 // facilitators arrive live through live.js.
 import { Live, fetchJSON, uuid } from "./live.js";
 import { EntryList, onOlderClick } from "./entries.js";
@@ -70,6 +72,7 @@ class Composer {
     });
     f.elements.agenda_item_id.addEventListener("change", () => (this.agendaTouched = true));
     this.root.querySelector("[data-cancel]").addEventListener("click", () => this.stopEditing());
+    this.root.querySelector("[data-publish-anyway]").addEventListener("click", () => this.submit({ confirmed: true }));
     setInterval(() => this.followClock(), 60_000);
     this.sync();
   }
@@ -123,6 +126,7 @@ class Composer {
 
   onInput(event) {
     if (event.target.name === "images" || event.target.dataset.index !== undefined) return;
+    this.root.querySelector("[data-publish-anyway]").hidden = true; // confirm what you see, not what was
     this.sync();
     if (!this.editing) this.saveDraft();
   }
@@ -147,15 +151,17 @@ class Composer {
     if (!v.body.trim()) {
       holder.replaceChildren();
       empty.hidden = false;
+      this.warnPrivacy("");
       return;
     }
     try {
-      const { html } = await api(`/api/v1/events/${this.eventId}/entries/preview`, {
+      const { html, privacy_warning: warning } = await api(`/api/v1/events/${this.eventId}/entries/preview`, {
         method: "POST",
         json: { body: v.body },
       });
       if (turn !== this.previewTurn) return; // a later keystroke's preview is on its way
       holder.replaceChildren(this.previewEntry(v, html));
+      this.warnPrivacy(warning ? `This entry ${warning}. Entries are public: check it before posting.` : "");
       empty.hidden = true;
     } catch (error) {
       if (turn === this.previewTurn) this.showError(error);
@@ -227,8 +233,8 @@ class Composer {
 
   // -- posting, editing, pictures -----------------------------------------------------------
 
-  async submit() {
-    const v = this.values();
+  async submit({ confirmed = false } = {}) {
+    const v = { ...this.values(), confirm_personal: confirmed };
     if (!v.body.trim()) {
       this.showError(new Error("Write something first."));
       this.form.elements.body.focus();
@@ -246,7 +252,8 @@ class Composer {
       );
       this.finish();
     } catch (error) {
-      this.showError(error);
+      if (error.body?.error?.code === "looks_personal") this.warnPrivacy(error.message, { offer: true });
+      else this.showError(error);
     } finally {
       button.disabled = false;
     }
@@ -351,6 +358,16 @@ class Composer {
     }
     box.hidden = !error;
     box.textContent = error ? error.message : "";
+  }
+
+  /** The privacy guard's word on this entry; with `offer`, the deliberate "Publish anyway". */
+  warnPrivacy(text, { offer = false } = {}) {
+    const box = this.root.querySelector("[data-privacy]");
+    box.hidden = !text;
+    box.querySelector("[data-privacy-text]").textContent = text;
+    const anyway = box.querySelector("[data-publish-anyway]");
+    anyway.hidden = !(text && offer);
+    if (offer) anyway.focus();
   }
 
   note(text) {
