@@ -8,17 +8,21 @@ every format marks what the public view leaves out, and the CSV adds `status` an
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import CoreFont
+from fpdf.fonts import TTFFont
 
 from server.services.archive_public import PUBLIC, card_is_public, note_is_public
 from server.services.archive_views import Summary, local, plain, summarise
@@ -30,19 +34,25 @@ CSV_COLUMNS = ("card_id", "board", "column", "theme", "votes", "text", "created_
 FULL_CSV_COLUMNS = (*CSV_COLUMNS, "status", "held_reason")
 # Spreadsheets run a cell that starts like a formula; a leading apostrophe keeps it text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Quotes, dashes, ellipsis and bullet, by code point, as the built-in PDF fonts can show them.
-TYPOGRAPHY = str.maketrans(
-    {
-        0x2018: "'",
-        0x2019: "'",
-        0x201C: '"',
-        0x201D: '"',
-        0x2013: "-",
-        0x2014: "-",
-        0x2026: "...",
-        0x2022: "*",
-    }
-)
+# The PDF's fonts, shipped in server/fonts (see its README): Noto Sans first, then for what it
+# lacks, in order, Hebrew, Arabic, Chinese and Japanese, Korean and emoji.
+FONTS = Path(__file__).parent / "fonts"
+PDF_FONTS = [
+    ("sans", "", "NotoSans-Regular.ttf"),
+    ("sans", "B", "NotoSans-Bold.ttf"),
+    ("hebrew", "", "NotoSansHebrew-Regular.ttf"),
+    ("hebrew", "B", "NotoSansHebrew-Bold.ttf"),
+    ("arabic", "", "NotoSansArabic-Regular.ttf"),
+    ("arabic", "B", "NotoSansArabic-Bold.ttf"),
+    ("cjk", "", "DroidSansFallbackFull.ttf"),
+    ("korean", "", "NanumGothic.ttf"),
+    ("emoji", "", "NotoColorEmoji.ttf"),
+]
+# Text that needs shaping (joined Arabic letters) or right-to-left ordering; other lines skip
+# HarfBuzz, which costs more than the rest of a line's layout.
+NEEDS_SHAPING = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# Width, in thousandths of the font size, of a character Noto Sans lacks (CJK, emoji: square).
+WIDE = 1000.0
 
 
 def card_mark(card: Doc) -> str:
@@ -203,30 +213,52 @@ class _Pdf(FPDF):
 
     def header(self) -> None:
         if self.draft:
-            self.set_font("helvetica", "B", 9)
+            self.set_font("sans", "B", 9)
             self.set_text_color(160, 30, 30)
             self.cell(0, 6, DRAFT_NOTE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.set_text_color(0, 0, 0)
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("helvetica", "", 8)
+        self.set_font("sans", "", 8)
         self.cell(0, 6, f"Page {self.page_no()}", align="C")
 
 
-def _latin(text: str) -> str:
-    """The built-in PDF fonts cover Latin-1: typographic marks become their plain forms."""
-    text = text.translate(TYPOGRAPHY)
-    text = unicodedata.normalize("NFKC", text)
-    return text.encode("latin-1", "replace").decode("latin-1")
+@cache
+def _fonted() -> _Pdf:
+    """A blank document with the fonts read in: read once (a second), copied for each export."""
+    pdf = _Pdf(format="A4")
+    for family, style, name in PDF_FONTS:
+        pdf.add_font(family, style, FONTS / name)
+    # A bold line's Korean or emoji comes from the regular face: there is no bold one.
+    pdf.set_fallback_fonts(["hebrew", "arabic", "cjk", "korean", "emoji"], exact_match=False)
+    return pdf
+
+
+def _fresh_copy(template: _Pdf) -> _Pdf:
+    """The template's fonts with their measurements, each over its own font file: fpdf2 cuts a
+    font down to the glyphs one document used, in place, when it writes that document."""
+    pdf = copy.deepcopy(template)
+    for font in pdf.fonts.values():
+        if isinstance(font, TTFFont):
+            font.ttfont = TTFont(font.ttffile, recalcTimestamp=False, lazy=True)
+    return pdf
 
 
 def to_pdf(doc: Doc, zone: ZoneInfo) -> bytes:
     """The summary as a PDF with the same parts as the page, vote bars drawn as boxes."""
-    s = summarise(doc)
-    pdf = _Pdf(format="A4")
+    pdf = _fresh_copy(_fonted())
+    try:
+        return _render_pdf(pdf, summarise(doc), zone)
+    finally:
+        for font in pdf.fonts.values():
+            if isinstance(font, TTFFont):
+                font.ttfont.close()
+
+
+def _render_pdf(pdf: _Pdf, s: Summary, zone: ZoneInfo) -> bytes:
     pdf.draft = s.draft
-    pdf.set_title(_latin(s.event["title"]))
+    pdf.set_title(unicodedata.normalize("NFC", s.event["title"]))
     pdf.set_auto_page_break(auto=True, margin=16)
     pdf.add_page()
     _text(pdf, s.event["title"], 18, "B")
@@ -270,24 +302,27 @@ def _heading(pdf: FPDF, text: str) -> None:
 
 def _text(pdf: FPDF, text: str, size: int, style: str = "") -> None:
     """Paragraphs wrapped here: fpdf2's own line breaking costs milliseconds per card."""
-    pdf.set_font("helvetica", style, size)
+    pdf.set_font("sans", style, size)
     width = pdf.w - pdf.l_margin - pdf.r_margin
-    for line in _wrap(pdf, _latin(text), width):
+    # Composed forms (w + circumflex as one ŵ) are the glyphs the fonts have.
+    text = unicodedata.normalize("NFC", text)
+    pdf.set_text_shaping(bool(NEEDS_SHAPING.search(text)))
+    for line in _wrap(pdf, text, width):
         pdf.cell(0, size * 0.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     """Greedy word wrap by the current font's real widths; overlong words are cut."""
     lines: list[str] = []
-    # The built-in fonts' width table (thousandths of the font size) is all it takes to measure.
+    # The main font's width table (thousandths of the font size, by code point) is all it takes
+    # to measure; what it lacks comes from a fallback font, counted as wide.
     font = pdf.current_font
-    assert isinstance(font, CoreFont)
-    # Keyed by character for the built-in fonts, whatever fpdf2's annotation says.
-    widths: Mapping[str, float] = font.cw
+    assert isinstance(font, TTFFont)
+    widths: Mapping[int, float] = font.cw
     scale = pdf.font_size / 1000
 
     def measure(word: str) -> float:
-        return float(sum(widths.get(ch, 600) for ch in word)) * scale
+        return float(sum(widths.get(ord(ch), WIDE) for ch in word)) * scale
 
     space = measure(" ")
     for paragraph in text.split("\n"):

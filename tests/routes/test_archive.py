@@ -23,11 +23,11 @@ from websockets.exceptions import ConnectionClosed
 
 from server.db import Database
 from server.models.attendees import Attendee
-from server.models.boards import BoardCreate, Card, CardCreate
+from server.models.boards import BoardCreate, Card, CardCreate, CardUpdate, ThemeCreate
 from server.models.events import Event
 from server.models.liveblog import EntryCreate
 from server.realtime import ws
-from server.services import accounts, attendees, boards, cards, events, liveblog
+from server.services import accounts, attendees, boards, cards, events, liveblog, votes
 from server.services.access import Caller
 from tests.factories import World, login, make_event, make_world
 from tests.live import LiveServer
@@ -121,29 +121,68 @@ def test_markdown_and_pdf_carry_the_summary(client: TestClient, db: Database) ->
     no_secrets(text)
 
 
-def test_unicode_survives_csv_and_markdown_and_degrades_in_pdf(
-    client: TestClient, db: Database
-) -> None:
+def test_unicode_survives_csv_markdown_and_pdf(client: TestClient, db: Database) -> None:
+    text = "R\u00e9sidents\u2019 \u201ccaf\u00e9\u201d \u2014 \U0001f60a =SUM(A1)"
     with db.session() as s:
         day = make_day(s)
         cards.create_card(
             s,
             caller=Caller(user=day.world.facilitator),
             board=day.board,
-            data=CardCreate(
-                client_id="u",
-                text="R\u00e9sidents\u2019 \u201ccaf\u00e9\u201d \u2014 \U0001f60a =SUM(A1)",
-            ),
+            data=CardCreate(client_id="u", text=text),
         )
         end_and_freeze(s, day)
     rows = list(csv.DictReader(io.StringIO(client.get(api(day, ".csv")).text)))
-    assert (
-        rows[-1]["text"] == "R\u00e9sidents\u2019 \u201ccaf\u00e9\u201d \u2014 \U0001f60a =SUM(A1)"
-    )
+    assert rows[-1]["text"] == text
     assert "R\u00e9sidents\u2019 \u201ccaf\u00e9\u201d" in client.get(api(day, ".md")).text
-    pdf = client.get(api(day, ".pdf")).content
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    assert 'Résidents\' "café" - ?' in text
+    assert text in pdf_text(client.get(api(day, ".pdf")).content)
+
+
+# What people write in, each with a word to find in the PDF's text (right-to-left words are
+# extracted whole, in the order they are shown).
+SCRIPTS = {
+    "welsh": ("Gŵyl yr ŷd ym Mhen-y-bont", ["Gŵyl", "ŷd"]),
+    "polish": ("Łódź: żywność i łóżka", ["Łódź", "żywność", "łóżka"]),
+    "greek": ("Καλημέρα από το γηροκομείο", ["Καλημέρα", "γηροκομείο"]),
+    "russian": ("Дом престарелых: обед", ["престарелых", "обед"]),
+    "hebrew": ("שלום לכל הצוות", ["שלום", "הצוות"]),
+    "arabic": ("مرحبا بالعائلات", ["مرحبا", "بالعائلات"]),
+    "chinese": ("养老院的花园", ["养老院的花园"]),
+    "japanese": ("介護施設のお茶会", ["介護施設のお茶会"]),
+    "korean": ("요양원 정원 가꾸기", ["요양원", "가꾸기"]),
+    "emoji": ("Garden club 🌻👍🎉", ["🌻", "👍", "🎉"]),
+}
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_pdf_renders_every_script_in_titles_entries_cards_and_themes(
+    client: TestClient, db: Database
+) -> None:
+    with db.session() as s:
+        day = make_day(s)
+        day.world.event.title = f"{SCRIPTS['welsh'][0]} · {SCRIPTS['greek'][0]}"
+        boss = Caller(user=day.world.facilitator)
+        for name, (words, _) in SCRIPTS.items():
+            liveblog.create_entry(
+                s, actor=day.world.facilitator, event=day.world.event, data=EntryCreate(body=words)
+            )
+            card = cards.create_card(
+                s, caller=boss, board=day.board, data=CardCreate(client_id=name, text=words)
+            )[0]
+            theme = votes.create_theme(
+                s, actor=day.world.facilitator, board=day.board, data=ThemeCreate(title=words)
+            )
+            cards.update_card(s, caller=boss, card=card, data=CardUpdate(theme_id=theme.id))
+        end_and_freeze(s, day)
+    text = pdf_text(client.get(api(day, ".pdf")).content)
+    assert "?" not in text
+    assert text.count("Καλημέρα") >= 3  # the title, an entry, a card and its theme
+    for name, (_, found) in SCRIPTS.items():
+        for word in found:
+            assert text.count(word) >= 3, (name, word)
 
 
 def test_a_formula_looking_card_stays_text_in_the_csv(client: TestClient, db: Database) -> None:

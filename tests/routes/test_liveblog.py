@@ -17,6 +17,7 @@ from server.services import accounts
 from server.settings import Settings
 from tests.factories import World, login, make_world
 from tests.live import LiveServer
+from tests.pictures import animation
 from tests.realtime.apply import apply
 from tests.realtime.wsclient import Client
 
@@ -216,6 +217,25 @@ def test_picture_upload_refuses_other_types_large_files_and_outsiders(
     assert outsider.status_code == 403
     assert client.get("/media/..%2Fsecret_key").status_code == 404
     assert client.get("/media/" + "0" * 32 + ".jpg").status_code == 404
+
+
+def test_animations_are_scaled_down_and_bombs_refused_in_the_error_shape(
+    client: TestClient, world: World
+) -> None:
+    headers = login(client, world.facilitator)
+    url = f"/api/v1/entries/{post(client, world, headers)['id']}/images"
+    wide = animation("PNG", (3000, 1000), 2)
+    added = client.post(url, files={"file": ("a.png", wide, "image/png")}, headers=headers)
+    assert added.status_code == 201, added.text
+    assert (added.json()["width"], added.json()["height"]) == (2048, 683)
+    with Image.open(io.BytesIO(client.get(added.json()["url"]).content)) as stored:
+        assert stored.size == (2048, 683) and getattr(stored, "n_frames", 1) == 2
+    bomb = animation("PNG", (7000, 7000), 2, "L")
+    assert len(bomb) < 500_000
+    refused = client.post(url, files={"file": ("b.png", bomb, "image/png")}, headers=headers)
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["code"] == "bad_input" and "7000 x 7000" in error["message"]
 
 
 # -- the public JSON API ----------------------------------------------------------------------
