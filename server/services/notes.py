@@ -83,7 +83,7 @@ def _is_author(note: Note, caller: Caller) -> bool:
     return by_attendee or by_user
 
 
-def _log(session: Session, breakout: Breakout, note: Note, type: str) -> None:
+def log_note(session: Session, breakout: Breakout, note: Note, type: str) -> None:
     """To the group, or to everyone once it is shared (projections hold back personal data)."""
     audience = log.PUBLIC if breakout.shared else log.group(breakout.id)
     if type == "note.deleted":
@@ -126,7 +126,7 @@ def create_note(
         session, note, lambda: _by_client_id(session, breakout, data.client_id, caller)
     )
     if created:
-        _log(session, breakout, note, "note.created")
+        log_note(session, breakout, note, "note.created")
     return note, created
 
 
@@ -160,7 +160,7 @@ def update_note(session: Session, *, caller: Caller, note: Note, data: NoteUpdat
     note.updated_at = utcnow()
     session.add(note)
     session.flush()
-    _log(session, breakout, note, "note.updated")
+    log_note(session, breakout, note, "note.updated")
     return note
 
 
@@ -175,7 +175,7 @@ def delete_note(session: Session, *, caller: Caller, note: Note) -> None:
     note.version += 1
     session.add(note)
     session.flush()
-    _log(session, breakout, note, "note.deleted")
+    log_note(session, breakout, note, "note.deleted")
 
 
 def group_notes(session: Session, breakout: Breakout, note_ids: list[int] | None) -> list[Note]:

@@ -75,7 +75,8 @@ def act_out(live_server: LiveServer, api: httpx.Client, world: World) -> None:
     ok(amy.patch(f"/api/v1/cards/{edited['id']}", json={"text": KEPT[1]}))
     entry = ok(api.post(f"/api/v1/events/{event_id}/entries", json={"body": GONE[3]}))
     ok(api.delete(f"/api/v1/entries/{entry['id']}"))
-    entry = ok(api.post(f"/api/v1/events/{event_id}/entries", json={"body": GONE[4]}))
+    body = {"body": GONE[4], "confirm_personal": True}
+    entry = ok(api.post(f"/api/v1/events/{event_id}/entries", json=body))
     ok(api.patch(f"/api/v1/entries/{entry['id']}", json={"body": KEPT[2]}))
     group = ok(api.post(f"/api/v1/events/{event_id}/breakouts", json={"name": "Table 1"}))
     ok(amy.post(f"/api/v1/breakouts/{group['id']}/join"))
