@@ -2,7 +2,9 @@
 
 A refresh of the public page, its feed or the public entries API is answered from here without
 a database session: the event's snapshot (its seqs, its programme's visibility and edit time,
-its agenda) gives the ETag, and the body rendered for that snapshot is kept beside it.
+its agenda) says what is current, and the bodies rendered from it are kept beside it, each with
+its ETag: a digest of the body itself, so whatever changes what a reader sees (an edit, a
+redaction that bumps no seq, a new template) changes the ETag too.
 
 A snapshot is never changed once published; a change replaces or drops it. What invalidates:
 
@@ -26,8 +28,6 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event as orm_event
@@ -39,33 +39,24 @@ from server.models.liveblog import Entry
 from server.models.programmes import Programme
 from server.services.liveblog_pages import PAGE_TYPES
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 Key = tuple[Hashable, ...]  # (view, its parameters…, the viewer's role)
 Fingerprint = tuple[Any, ...]
 Reader = Callable[[list[int]], Awaitable[dict[int, Fingerprint]]]
 
 
-@cache
-def templates_digest() -> str:
-    """Changes when a deploy changes how the page looks, so old ETags stop matching."""
-    digest = hashlib.sha256()
-    for path in sorted([TEMPLATES / "base.html", *(TEMPLATES / "public").glob("*.html")]):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def etag_of(*parts: object) -> str:
-    key = "|".join(str(p) for p in (templates_digest(), *parts))
-    return '"' + hashlib.sha256(key.encode()).hexdigest()[:24] + '"'
-
-
 @dataclass(frozen=True)
 class Cached:
-    """One rendered answer: a page, a feed or a JSON page of entries."""
+    """One rendered answer: a page, a feed or a JSON page of entries, and its ETag."""
 
     status: int
     media_type: str
     body: bytes
+    etag: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        digest = hashlib.sha256(b"%d|%s|" % (self.status, self.media_type.encode()))
+        digest.update(self.body)
+        object.__setattr__(self, "etag", '"' + digest.hexdigest()[:24] + '"')
 
 
 @dataclass(frozen=True)
@@ -83,10 +74,6 @@ class Snapshot:
     agenda: tuple[AgendaItem, ...]
     fingerprint: Fingerprint  # compared with the database by the hub's poll
     bodies: dict[Key, Cached] = field(default_factory=dict, compare=False)
-
-    def etag(self, key: Key) -> str:
-        seq = self.last_seq if key[0] == "entries" else self.page_seq
-        return etag_of(seq, self.programme_updated, *key)
 
     def headers(self, etag: str) -> dict[str, str]:
         return {

@@ -36,6 +36,7 @@ from server.settings import Settings
 from server.timeutil import as_utc, utcnow
 
 router = APIRouter(tags=["public"], include_in_schema=False)
+HTML = "text/html; charset=utf-8"
 Address = int | tuple[str, str]  # an event by id, or by its programme's slug and its own
 FEED_ENTRIES = 50
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -145,23 +146,17 @@ async def serve(request: Request, view: View) -> Response:
     if not has_credentials(request):
         snap = cache.find(view.address)
         if snap is not None and not snap.private:
-            answer = answer_from(request, snap, view.key(snap, "public"))
-            if answer is not None:
-                return answer
+            body = snap.bodies.get(view.key(snap, "public"))
+            if body is not None:
+                return answer(request, snap, body)
     return await anyio.to_thread.run_sync(fill, request, view, cache.token())
 
 
-def answer_from(
-    request: Request, snap: Snapshot, key: Key, body: Cached | None = None
-) -> Response | None:
-    """304 when the client's copy is current; the kept body; or None when it must be rendered."""
-    etag = snap.etag(key)
-    headers = snap.headers(etag)
-    if not_modified(request.headers, snap.modified, etag):
+def answer(request: Request, snap: Snapshot, body: Cached) -> Response:
+    """304 when the client's copy is current, else the body."""
+    headers = snap.headers(body.etag)
+    if not_modified(request.headers, snap.modified, body.etag):
         return Response(status_code=304, headers=headers)
-    body = body or snap.bodies.get(key)
-    if body is None:
-        return None
     return Response(body.body, body.status, headers, media_type=body.media_type)
 
 
@@ -178,14 +173,9 @@ def fill(request: Request, view: View, token: int) -> Response:
         if current is not None and current.fingerprint == blog.snap.fingerprint:
             blog.snap = current  # the same version: its bodies serve this caller too
         key = view.key(blog.snap, blog.role)
-        answer = answer_from(request, blog.snap, key)
-        body = None
-        if answer is None:
-            body = view.render(request, session, blog, view.params)
-            answer = answer_from(request, blog.snap, key, body)
+        body = blog.snap.bodies.get(key) or view.render(request, session, blog, view.params)
     cache.keep(token, blog.snap, key, body)
-    assert answer is not None
-    return answer
+    return answer(request, blog.snap, body)
 
 
 @router.get("/p/{programme_slug}/{event_slug}", response_class=HTMLResponse)
@@ -209,7 +199,7 @@ def render_page(
     found = pages.page(session, blog.event, before=before)
     context = page_context(session, request.state.settings, blog, agenda, found, target=None)
     response = render(request, "public/liveblog.html", context, {})
-    return Cached(200, "text/html; charset=utf-8", bytes(response.body))
+    return Cached(200, HTML, bytes(response.body))
 
 
 @router.get("/p/{programme_slug}/{event_slug}/e/{entry_id}", response_class=HTMLResponse)
@@ -227,16 +217,12 @@ def permalink(
     entry = pages.entry_in_event(session, blog.event, entry_id)
     if entry is None:
         raise NotFound("No update has that address.")
-    view = View(blog.snap.slugs, ("entry", entry_id), render_page, timed=True)
-    etag = blog.snap.etag(view.key(blog.snap, blog.role))
-    headers = blog.snap.headers(etag)
-    if not_modified(request.headers, blog.snap.modified, etag):
-        return Response(status_code=304, headers=headers)
     agenda = list(blog.snap.agenda)
     found = pages.page_through(session, blog.event, entry)
     context = page_context(session, settings, blog, agenda, found, target=entry)
     status = 410 if entry.deleted_at is not None else 200
-    return render(request, "public/liveblog.html", context, headers, status)
+    page = render(request, "public/liveblog.html", context, {}, status)
+    return answer(request, blog.snap, Cached(status, HTML, bytes(page.body)))
 
 
 def render(
