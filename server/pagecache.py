@@ -187,7 +187,8 @@ class PageCache:
                 if seq == snap.last_seq + 1 and not type_.startswith(PAGE_TYPES):
                     # Board traffic: the page and feed stand, the entries API moves on.
                     kept = {k: b for k, b in snap.bodies.items() if k[0] != "entries"}
-                    self._install(replace(snap, last_seq=seq, bodies=kept))
+                    moved = (seq, *snap.fingerprint[1:])  # the event's last_seq comes first
+                    self._install(replace(snap, last_seq=seq, fingerprint=moved, bodies=kept))
 
     def stale(self, programmes: Iterable[int], events: Iterable[int]) -> None:
         """Changes that bump no seq: drop what shows them, and refuse fills already under way."""
