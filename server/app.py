@@ -15,7 +15,8 @@ from fastapi.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from server.db import Database
-from server.middleware import LimitsAndHeaders
+from server.middleware import HeadAsGet, LimitsAndHeaders
+from server.pagecache import PageCache, fingerprint_reader
 from server.ratelimit import Limits
 from server.realtime import ws
 from server.realtime.broker import make_broker
@@ -66,18 +67,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         db = Database(settings.effective_database_url)
+        page_cache = PageCache(
+            settings.page_cache_bytes, fingerprint_reader(lambda: db.session(write=False))
+        )
         hub = Hub(
             make_broker(settings.broker_url),
             *log_readers(db),
             record_peak=peak_recorder(db),
             poll_seconds=settings.ws_poll_seconds,
+            cache=page_cache,
         )
         await hub.start()
         db.publish = hub.publish
+        db.changed = hub.changed
         yield {
             "settings": settings,
             "db": db,
             "hub": hub,
+            "page_cache": page_cache,
             "templates": make_templates(settings),
             "limits": Limits(settings),
         }
@@ -93,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         LimitsAndHeaders, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
+    app.add_middleware(HeadAsGet)
     if settings.trusted_proxies:
         # Outermost, so every route and the WebSocket door count the client the proxy names.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

@@ -15,6 +15,7 @@ from sqlmodel import Session, create_engine
 
 AfterCommit = Callable[[], None]
 Publish = Callable[[list[Any]], None]
+Changed = Callable[[list[int], list[int]], None]
 
 
 def make_engine(url: str) -> Engine:
@@ -69,6 +70,8 @@ class Database:
         self.write_gate = asyncio.Semaphore(1 if self.is_sqlite else 32)
         # Set by the hub: receives each transaction's event-log rows once committed.
         self.publish: Publish | None = None
+        # Set by the hub too: receives (programme ids, event ids) changed without a log row.
+        self.changed: Changed | None = None
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -76,6 +79,7 @@ class Database:
         bind = self._write_engine if write else self._read_engine
         with Session(bind, expire_on_commit=False) as session:
             session.info["publish"] = self.publish
+            session.info["changed"] = self.changed
             try:
                 yield session
                 session.commit()

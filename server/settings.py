@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     login_window_seconds: int = 300
     ws_send_queue: int = 500
     ws_poll_seconds: float = 5.0
+    page_cache_bytes: int = 32 * 1024 * 1024
 
     @property
     def effective_database_url(self) -> str:

@@ -10,6 +10,10 @@ phone that stops reading cannot slow the room.
 Presence is counted across processes: each hub announces its own counts per event on the
 broker when they change and every 10 s, and keeps what the others announced for 30 s. When the
 total of attendees passes the event's peak, the hub has it stored (`record_peak`).
+
+The public pages' cache (server/pagecache.py) hears every committed row here too, in every
+process and whether or not a room is open for the event, and the news of changes that bump no
+seq (`changed`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 
 from server.db import Database
 from server.models.events import Event, EventLog
+from server.pagecache import PageCache
 from server.realtime import protocol
 from server.realtime.audience import Scope, follow, may_see
 from server.realtime.broker import RECONNECTED, Broker
@@ -224,8 +229,10 @@ class Hub:
         *,
         record_peak: RecordPeak,
         poll_seconds: float = 5.0,
+        cache: PageCache | None = None,
     ) -> None:
         self.broker = broker
+        self.cache = cache
         self.process = secrets.token_hex(8)  # this hub, in presence news
         self.record_peak = record_peak
         self.poll_seconds = poll_seconds
@@ -269,7 +276,21 @@ class Hub:
         """Hand one transaction's committed rows to the broker; safe from worker threads."""
         if self.loop is None or not rows:
             return
+        if self.cache is not None:
+            # Before the response goes out: whoever wrote reads their write on the next request.
+            self.cache.heard_rows((r.event_id, r.seq, r.type) for r in rows)
         message = encode({"rows": [row_of(r) for r in rows]})
+        self._send_soon(message)
+
+    def changed(self, programmes: list[int], events: list[int]) -> None:
+        """News of changes that bump no seq, after commit: this process's cache, then all."""
+        if self.cache is not None:
+            self.cache.stale(programmes, events)
+        if self.loop is not None:
+            self._send_soon(encode({"stale": {"programmes": programmes, "events": events}}))
+
+    def _send_soon(self, message: str) -> None:
+        assert self.loop is not None
         if _on_loop(self.loop):
             self._in_background(self.broker.publish(message))
         else:
@@ -281,12 +302,17 @@ class Hub:
             message = await self.broker.next_published()
             try:
                 if message == RECONNECTED:
+                    if self.cache is not None:
+                        self.cache.clear()  # what was published meanwhile is lost
                     for room in list(self.rooms.values()):
                         await self._catch_up(room)
                     continue
                 news = json.loads(message)
                 if "presence" in news:
                     self._heard(news["presence"])
+                elif "stale" in news:
+                    if self.cache is not None:
+                        self.cache.stale(news["stale"]["programmes"], news["stale"]["events"])
                 else:
                     await self._receive(news["rows"])
             except Exception:
@@ -297,6 +323,11 @@ class Hub:
         published while a broker was down, still reach every socket within a few seconds."""
         while True:
             await asyncio.sleep(self.poll_seconds)
+            if self.cache is not None:
+                try:
+                    await self.cache.recheck()
+                except Exception:
+                    log.exception("the public pages' cache could not be checked")
             for room in list(self.rooms.values()):
                 try:
                     await self._catch_up(room)
@@ -313,6 +344,8 @@ class Hub:
                 log.info("garbage collector: %s with %d sockets open", done, sockets)
 
     async def _receive(self, rows: list[Row]) -> None:
+        if self.cache is not None:
+            self.cache.heard_rows((r["event_id"], r["seq"], r["type"]) for r in rows)
         for row in rows:
             room = self.rooms.get(row["event_id"])
             if room is None:

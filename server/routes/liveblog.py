@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
 from server.models.events import Event
 from server.models.liveblog import (
@@ -20,9 +21,10 @@ from server.models.liveblog import (
     PreviewHtml,
 )
 from server.models.programmes import Programme
+from server.pagecache import Cached
 from server.routes import console, public
 from server.routes.deps import Actor, AppSettings, CurrentViewer, DbSession, EventById
-from server.services import events, liveblog, state
+from server.services import events, liveblog
 from server.services import liveblog_pages as pages
 from server.services.access import require_event_facilitator
 from server.timeutil import utcnow
@@ -113,25 +115,32 @@ def add_image(
     )
 
 
-@router.get("/public/events/{event_id}/entries")
-def public_entries(
-    event: EventById,
-    session: DbSession,
-    viewer: CurrentViewer,
+@router.get("/public/events/{event_id}/entries", response_model=EntryPage)
+async def public_entries(
+    request: Request,
+    event_id: int,
     after: Annotated[int | None, Query(ge=0)] = None,
     before: Annotated[str | None, Query(max_length=60)] = None,
     limit: Annotated[int, Query(ge=1, le=pages.MAX_PAGE)] = pages.PAGE_SIZE,
-) -> EntryPage:
+) -> Response:
     """Entries for followers: changes after a log `seq`, or a page older than a cursor."""
-    state.role_for(session, event=event, caller=viewer.caller)
-    seq = event.last_seq
+    params = ("entries", after, before, limit)
+    return await public.serve(request, public.View(event_id, params, _render_entries, page=False))
+
+
+def _render_entries(
+    _request: Request, session: Session, blog: public.Blog, params: tuple[Any, ...]
+) -> Cached:
+    _name, after, before, limit = params
+    seq = blog.snap.last_seq
     if after is not None:
-        changed, deleted = pages.changes_after(session, event, after=after)
-        return EntryPage(seq=seq, entries=_public(changed), deleted=deleted)
-    found = pages.page(session, event, before=before, limit=limit)
-    return EntryPage(
-        seq=seq, entries=_public(found.pinned + found.entries), next_before=found.next_before
-    )
+        changed, deleted = pages.changes_after(session, blog.event, after=after)
+        found = EntryPage(seq=seq, entries=_public(changed), deleted=deleted)
+    else:
+        page = pages.page(session, blog.event, before=before, limit=limit)
+        entries = _public(page.pinned + page.entries)
+        found = EntryPage(seq=seq, entries=entries, next_before=page.next_before)
+    return Cached(200, "application/json", found.model_dump_json().encode())
 
 
 def _public(rows: list[Entry]) -> list[EntryPublic]:

@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import format_datetime, parsedate_to_datetime
-from functools import cache
-from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlmodel import Session
 
 from server import feeds, images
+from server.db import Database
 from server.errors import NotFound, NotSignedIn
 from server.models.events import Event
 from server.models.liveblog import Entry
 from server.models.programmes import Programme
+from server.pagecache import Cached, Key, PageCache, Snapshot, fingerprint, not_modified
 from server.routes import console
-from server.routes.deps import AppSettings, CurrentViewer, DbSession
+from server.routes.deps import (
+    ATTENDEE_COOKIE,
+    SESSION_COOKIE,
+    AppSettings,
+    CurrentViewer,
+    DbSession,
+    Viewer,
+    get_viewer,
+)
 from server.services import events, liveblog, programmes, state
 from server.services import liveblog_pages as pages
 from server.settings import Settings
 from server.timeutil import as_utc, utcnow
 
 router = APIRouter(tags=["public"], include_in_schema=False)
-TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
+HTML = "text/html; charset=utf-8"
+Address = int | tuple[str, str]  # an event by id, or by its programme's slug and its own
 FEED_ENTRIES = 50
 IMMUTABLE = "public, max-age=31536000, immutable"
 # What the page's <template> is rendered from: scripts fill it in for entries arriving live.
@@ -53,104 +63,143 @@ def home(request: Request) -> HTMLResponse:
 
 @dataclass
 class Blog:
-    """The live blog being asked for, once the caller may read it."""
+    """The live blog being asked for, once the caller may read it, and what it depends on."""
 
     programme: Programme
     event: Event
-    version: int
-    modified: datetime
+    role: str
+    snap: Snapshot
 
 
-def open_blog(
-    session: DbSession,
-    viewer: CurrentViewer,
-    programme_slug: str,
-    event_slug: str,
-    *,
-    page: bool = True,
-) -> Blog:
+def open_blog(session: Session, viewer: Viewer, address: Address, *, page: bool = True) -> Blog:
     """Look the event up and check the caller may read it: private programmes need sign-in.
 
     A person opening a private page is sent to sign in; a feed reader is answered 401.
     """
-    programme = programmes.programme_or_404(session, programme_slug)
-    event = pages.event_at(session, programme, event_slug)
+    if isinstance(address, int):
+        event = events.event_or_404(session, address)
+        programme = session.get(Programme, event.programme_id)
+        assert programme is not None
+    else:
+        programme = programmes.programme_or_404(session, address[0])
+        event = pages.event_at(session, programme, address[1])
     try:
-        state.role_for(session, event=event, caller=viewer.caller)
+        role = state.role_for(session, event=event, caller=viewer.caller)
     except NotSignedIn as exc:
         if not page:
             raise
         raise console.SignInFirst() from exc
+    return Blog(programme, event, role, read_snapshot(session, programme, event))
+
+
+def read_snapshot(session: Session, programme: Programme, event: Event) -> Snapshot:
+    """What the event's public views depend on, read in the caller's transaction."""
+    assert programme.id is not None and event.id is not None
     seq, modified = pages.page_version(session, event)
-    return Blog(programme, event, seq, max(modified, as_utc(programme.updated_at)))
+    return Snapshot(
+        event_id=event.id,
+        programme_id=programme.id,
+        slugs=(programme.slug, event.slug),
+        private=programme.visibility == "private",
+        page_seq=seq,
+        last_seq=event.last_seq,
+        modified=max(modified, as_utc(programme.updated_at)),
+        programme_updated=programme.updated_at,
+        agenda=tuple(events.agenda(session, event)),
+        fingerprint=fingerprint(programme, event),
+    )
 
 
-@cache
-def templates_digest() -> str:
-    """Changes when a deploy changes how the page looks, so old ETags stop matching."""
-    digest = hashlib.sha256()
-    for path in sorted([TEMPLATES / "base.html", *(TEMPLATES / "public").glob("*.html")]):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+Render = Callable[[Request, Session, Blog, tuple[Hashable, ...]], Cached]  # …, View.params
 
 
-def etag_for(blog: Blog, *parts: object) -> str:
-    key = "|".join(str(p) for p in (blog.version, blog.programme.updated_at, *parts))
-    return '"' + hashlib.sha256(f"{templates_digest()}|{key}".encode()).hexdigest()[:24] + '"'
+@dataclass(frozen=True)
+class View:
+    """One cacheable public answer: whose, which view with which parameters, how to render it."""
+
+    address: Address
+    params: tuple[Hashable, ...]  # the view's name first
+    render: Render
+    page: bool = True  # a page sends a stranger to sign in; feeds and the API answer 401
+    timed: bool = False  # shows which agenda item is on now
+
+    def key(self, snap: Snapshot, role: str) -> Key:
+        if not self.timed:
+            return (*self.params, role)
+        now_item = pages.current_item(list(snap.agenda), utcnow())
+        return (*self.params, now_item and now_item.id, role)
 
 
-def cache_headers(blog: Blog, etag: str) -> dict[str, str]:
-    private = blog.programme.visibility == "private"
-    return {
-        "ETag": etag,
-        "Last-Modified": format_datetime(blog.modified, usegmt=True),
-        # Stored, but always revalidated: a live page must never be served stale.
-        "Cache-Control": "private, no-cache" if private else "public, no-cache",
-    }
+def has_credentials(request: Request) -> bool:
+    """Whether the caller may be someone: only then does serving them need the database."""
+    cookies = request.cookies
+    return bool(
+        request.headers.get("authorization")
+        or SESSION_COOKIE in cookies
+        or ATTENDEE_COOKIE in cookies
+    )
 
 
-def not_modified(request: Request, blog: Blog, etag: str) -> bool:
-    """If-None-Match first; If-Modified-Since only when no ETag was sent (RFC 9110)."""
-    sent = request.headers.get("if-none-match")
-    if sent is not None:
-        tags = {t.strip().removeprefix("W/") for t in sent.split(",")}
-        return "*" in tags or etag in tags
-    since = request.headers.get("if-modified-since")
-    if since is None:
-        return False
-    try:
-        when = parsedate_to_datetime(since)
-    except (TypeError, ValueError):
-        return False
-    return when.tzinfo is not None and blog.modified.replace(microsecond=0) <= when
+async def serve(request: Request, view: View) -> Response:
+    """Answer from memory when a stranger asks for a cached public view; else read and render."""
+    cache: PageCache = request.state.page_cache
+    if not has_credentials(request):
+        snap = cache.find(view.address)
+        if snap is not None and not snap.private:
+            body = snap.bodies.get(view.key(snap, "public"))
+            if body is not None:
+                return answer(request, snap, body)
+    return await anyio.to_thread.run_sync(fill, request, view, cache.token())
 
 
-def conditional(request: Request, blog: Blog, *parts: object) -> tuple[dict[str, str], bool]:
-    """The caching headers for this view, and whether the client's copy is still current."""
-    headers = cache_headers(blog, etag_for(blog, *parts))
-    return headers, not_modified(request, blog, headers["ETag"])
+def answer(request: Request, snap: Snapshot, body: Cached) -> Response:
+    """304 when the client's copy is current, else the body."""
+    headers = snap.headers(body.etag)
+    if not_modified(request.headers, snap.modified, body.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body.body, body.status, headers, media_type=body.media_type)
+
+
+def fill(request: Request, view: View, token: int) -> Response:
+    """The slow path, in a worker thread: who is asking, the snapshot, the render; then keep."""
+    cache: PageCache = request.state.page_cache
+    db: Database = request.state.db
+    with db.session(write=False) as session:
+        viewer = Viewer()
+        if has_credentials(request):
+            viewer = get_viewer(request, session, request.state.settings)
+        blog = open_blog(session, viewer, view.address, page=view.page)
+        current = cache.find(blog.snap.event_id)
+        if current is not None and current.fingerprint == blog.snap.fingerprint:
+            blog.snap = current  # the same version: its bodies serve this caller too
+        key = view.key(blog.snap, blog.role)
+        body = blog.snap.bodies.get(key) or view.render(request, session, blog, view.params)
+    cache.keep(token, blog.snap, key, body)
+    return answer(request, blog.snap, body)
 
 
 @router.get("/p/{programme_slug}/{event_slug}", response_class=HTMLResponse)
-def live_blog(
+async def live_blog(
     request: Request,
-    session: DbSession,
-    viewer: CurrentViewer,
-    settings: AppSettings,
     programme_slug: str,
     event_slug: str,
     before: Annotated[str | None, Query(max_length=60)] = None,
 ) -> Response:
     """The live blog: newest first, pinned on top, the agenda beside it; then live by socket."""
-    blog = open_blog(session, viewer, programme_slug, event_slug)
-    agenda = events.agenda(session, blog.event)
-    now_item = pages.current_item(agenda, utcnow())
-    headers, fresh = conditional(request, blog, "page", before, now_item and now_item.id)
-    if fresh:
-        return Response(status_code=304, headers=headers)
+    address = (programme_slug, event_slug)
+    return await serve(request, View(address, ("page", before), render_page, timed=True))
+
+
+def render_page(
+    request: Request, session: Session, blog: Blog, params: tuple[Hashable, ...]
+) -> Cached:
+    before = params[1]
+    assert before is None or isinstance(before, str)
+    agenda = list(blog.snap.agenda)
     found = pages.page(session, blog.event, before=before)
-    context = page_context(session, settings, blog, agenda, found, target=None)
-    return render(request, "public/liveblog.html", context, headers)
+    context = page_context(session, request.state.settings, blog, agenda, found, target=None)
+    response = render(request, "public/liveblog.html", context, {})
+    return Cached(200, HTML, bytes(response.body))
 
 
 @router.get("/p/{programme_slug}/{event_slug}/e/{entry_id}", response_class=HTMLResponse)
@@ -164,19 +213,16 @@ def permalink(
     entry_id: int,
 ) -> Response:
     """One entry's address: the live blog opened at that entry (410 once it was deleted)."""
-    blog = open_blog(session, viewer, programme_slug, event_slug)
+    blog = open_blog(session, viewer, (programme_slug, event_slug))
     entry = pages.entry_in_event(session, blog.event, entry_id)
     if entry is None:
         raise NotFound("No update has that address.")
-    agenda = events.agenda(session, blog.event)
-    now_item = pages.current_item(agenda, utcnow())
-    headers, fresh = conditional(request, blog, "entry", entry_id, now_item and now_item.id)
-    if fresh:
-        return Response(status_code=304, headers=headers)
+    agenda = list(blog.snap.agenda)
     found = pages.page_through(session, blog.event, entry)
     context = page_context(session, settings, blog, agenda, found, target=entry)
     status = 410 if entry.deleted_at is not None else 200
-    return render(request, "public/liveblog.html", context, headers, status)
+    page = render(request, "public/liveblog.html", context, {}, status)
+    return answer(request, blog.snap, Cached(status, HTML, bytes(page.body)))
 
 
 def render(
@@ -246,19 +292,16 @@ def coverage(event: Event, settings: Settings) -> tuple[datetime | None, datetim
 
 
 @router.get("/p/{programme_slug}/{event_slug}/feed.atom")
-def atom_feed(
-    request: Request,
-    session: DbSession,
-    viewer: CurrentViewer,
-    settings: AppSettings,
-    programme_slug: str,
-    event_slug: str,
-) -> Response:
+async def atom_feed(request: Request, programme_slug: str, event_slug: str) -> Response:
     """The live blog as Atom: entries by last change, deletions as RFC 6721 tombstones."""
-    blog = open_blog(session, viewer, programme_slug, event_slug, page=False)
-    headers, fresh = conditional(request, blog, "feed")
-    if fresh:
-        return Response(status_code=304, headers=headers)
+    address = (programme_slug, event_slug)
+    return await serve(request, View(address, ("feed",), render_feed, page=False))
+
+
+def render_feed(
+    request: Request, session: Session, blog: Blog, _params: tuple[Hashable, ...]
+) -> Cached:
+    settings: Settings = request.state.settings
     about = feeds.Blog(
         settings.public_base_url.rstrip("/"),
         blog.programme,
@@ -268,9 +311,9 @@ def atom_feed(
         about,
         entries=pages.recently_updated(session, blog.event, limit=FEED_ENTRIES),
         deleted=pages.tombstones(session, blog.event, limit=FEED_ENTRIES),
-        updated=blog.modified,
+        updated=blog.snap.modified,
     )
-    return Response(body, media_type="application/atom+xml; charset=utf-8", headers=headers)
+    return Cached(200, "application/atom+xml; charset=utf-8", body)
 
 
 @router.get("/media/{filename}")

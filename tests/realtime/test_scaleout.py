@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx2 as httpx
@@ -120,3 +121,56 @@ def test_presence_and_the_peak_count_the_attendees_on_every_process(
     on_a.until(presence_is(1, followers=1))
     follower.until(presence_is(1, followers=1))
     assert wait_for_peak(db, event.id, 2) == 2
+
+
+def until_answer(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Ask again until `check` holds; the other process hears of a change through Redis."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_change_on_one_process_empties_the_public_page_cache_of_the_other(
+    pair: tuple[LiveServer, LiveServer], pg_world: tuple[World, Database, str]
+) -> None:
+    a, b = pair
+    world, _db, token = pg_world
+    bearer = {"Authorization": f"Bearer {token}"}
+    # The stranger never has cookies: served from b's memory.
+    with (
+        httpx.Client(base_url=a.url, headers=bearer) as writer,
+        httpx.Client(base_url=b.url) as stranger,
+    ):
+        check_both_ways(world, writer, stranger)
+
+
+def check_both_ways(world: World, writer: httpx.Client, stranger: httpx.Client) -> None:
+    base = f"/p/{world.programme.slug}/{world.event.slug}"
+    urls = [base, f"{base}/feed.atom", f"/api/v1/public/events/{world.event.id}/entries"]
+    entries = f"/api/v1/events/{world.event.id}/entries"
+    assert writer.post(entries, json={"body": "First"}).status_code == 201
+    etags = {}
+    for url in urls:
+        first = stranger.get(url)
+        assert first.status_code == 200 and "First" in first.text
+        assert (
+            stranger.get(url, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+        )
+        etags[url] = first.headers["etag"]
+
+    assert writer.post(entries, json={"body": "Second"}).status_code == 201
+    for url in urls:
+        assert until_answer(lambda url=url: "Second" in stranger.get(url).text), url
+        assert stranger.get(url, headers={"If-None-Match": etags[url]}).status_code == 200
+
+    # A change that bumps no seq travels too.
+    private = writer.patch(
+        f"/api/v1/programmes/{world.programme.slug}", json={"visibility": "private"}
+    )
+    assert private.status_code == 200
+    for url, refused in zip(urls, (303, 401, 401), strict=True):
+        assert until_answer(lambda u=url, r=refused: stranger.get(u).status_code == r), url
+        assert stranger.get(url, headers={"If-None-Match": etags[url]}).status_code == refused
