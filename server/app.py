@@ -37,6 +37,8 @@ from server.routes import (
     join,
     liveblog,
     ops,
+    people,
+    people_pages,
     programmes,
     public,
     room,
@@ -106,9 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     errors.install(app)
     app.add_exception_handler(console.SignInFirst, console.sign_in_first)
-    routers = (ops, auth, audit, programmes, events, boards, room, join, console, console_boards)
-    pages = (liveblog, breakouts, breakout_pages, attendee_pages, archive, archive_pages, public)
-    for module in (*routers, *pages):
+    routers = (ops, auth, audit, programmes, events, boards, room, join, people, console)
+    pages = (console_boards, people_pages, liveblog, breakouts, breakout_pages, attendee_pages)
+    for module in (*routers, *pages, archive, archive_pages, public):
         app.include_router(module.router)
     app.include_router(liveblog.composer_router)
     app.include_router(ws.router)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from server.models.base import now_field, optional_time
+from server.models.base import UtcTime, now_field, optional_time
 from server.text import CleanText
 
 
@@ -40,3 +41,29 @@ class JoinResponse(BaseModel):
     attendee: AttendeePublic
     event_id: int
     token: str
+
+
+class AttendeeSummary(BaseModel):
+    """An attendee as the event's facilitators see them, to answer an erasure request."""
+
+    id: int
+    display_name: str
+    organisation: str
+    cards: int
+    notes: int
+    created_at: UtcTime
+
+
+class ErasureRequest(BaseModel):
+    """`delete` takes their cards off the boards; `anonymise` keeps them with no author."""
+
+    cards: Literal["delete", "anonymise"] = "anonymise"
+
+
+class ErasedPublic(BaseModel):
+    attendee_id: int
+    cards_deleted: int
+    cards_anonymised: int
+    notes_deleted: int
+    votes_removed: int
+    seats_left: int

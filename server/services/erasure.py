@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from server.errors import NotFound
 from server.models.accounts import User
-from server.models.attendees import Attendee
+from server.models.attendees import Attendee, AttendeeSummary
 from server.models.boards import Board, Card, CardVote, Theme, ThemeVote
 from server.models.breakouts import Breakout, BreakoutMember, Note
 from server.models.events import Event
@@ -44,6 +44,41 @@ def attendee_or_404(session: Session, event: Event, attendee_id: int) -> Attende
     if attendee is None or attendee.event_id != event.id:
         raise NotFound("No attendee of this event has that id.")
     return attendee
+
+
+def people(session: Session, *, actor: User | None, event: Event) -> list[AttendeeSummary]:
+    """Everyone who joined the event, with how much of theirs there is, for its facilitators."""
+    require_event_facilitator(session, actor, event)
+    cards = dict(
+        session.exec(
+            select(Card.author_attendee_id, func.count())
+            .join(Attendee, col(Attendee.id) == col(Card.author_attendee_id))
+            .where(Attendee.event_id == event.id)
+            .group_by(col(Card.author_attendee_id))
+        ).all()
+    )
+    notes_by = dict(
+        session.exec(
+            select(Note.author_attendee_id, func.count())
+            .join(Attendee, col(Attendee.id) == col(Note.author_attendee_id))
+            .where(Attendee.event_id == event.id, col(Note.deleted_at).is_(None))
+            .group_by(col(Note.author_attendee_id))
+        ).all()
+    )
+    joined = session.exec(
+        select(Attendee).where(Attendee.event_id == event.id).order_by(col(Attendee.id))
+    ).all()
+    return [
+        AttendeeSummary(
+            id=a.id,
+            display_name=a.display_name,
+            organisation=a.organisation,
+            cards=cards.get(a.id, 0),
+            notes=notes_by.get(a.id, 0),
+            created_at=a.created_at,
+        )
+        for a in joined
+    ]
 
 
 def erase_attendee(

@@ -167,3 +167,72 @@ def test_a_log_from_before_forgetting_is_rewritten_by_its_migration(
     assert "Old text from before" not in json.dumps(stored)
     assert "Still on the board" in json.dumps(stored)
     assert "card:1" not in refs and "card:2" in refs
+
+
+@pytest.mark.parametrize("cards", ["anonymise", "delete"])
+def test_an_erased_attendee_is_in_no_state_replay_or_audit_text(
+    live_server: LiveServer, api: httpx.Client, live_world: World, db: Database, cards: str
+) -> None:
+    event_id, code = live_world.event.id, live_world.event.join_code
+    token = join(live_server.url, code, "Ada Quill")
+    ada = httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {token}"})
+    ben = httpx.Client(
+        base_url=live_server.url,
+        headers={"Authorization": f"Bearer {join(live_server.url, code, 'Ben')}"},
+    )
+    new_board = {"title": "Brilliance", "votes_per_attendee": 3}
+    board = ok(api.post(f"/api/v1/events/{event_id}/boards", json=new_board))
+    cards_url = f"/api/v1/boards/{board['id']}/cards"
+    mine = ok(ada.post(cards_url, json={"client_id": str(uuid.uuid4()), "text": "Ada's garden"}))
+    theirs = ok(ben.post(cards_url, json={"client_id": str(uuid.uuid4()), "text": "Ben's idea"}))
+    ok(ada.put(f"/api/v1/cards/{theirs['id']}/vote", json={"count": 2}))
+    group = ok(api.post(f"/api/v1/events/{event_id}/breakouts", json={"name": "Table 1"}))
+    ok(api.patch(f"/api/v1/breakouts/{group['id']}", json={"shared": True}))
+    ok(ada.post(f"/api/v1/breakouts/{group['id']}/join"))
+    note = {"client_id": str(uuid.uuid4()), "text": "Ada's note on falls"}
+    ok(ada.post(f"/api/v1/breakouts/{group['id']}/notes", json=note))
+    people = ok(api.get(f"/api/v1/events/{event_id}/attendees"))
+    ada_id = next(p["id"] for p in people if p["display_name"] == "Ada Quill")
+
+    erased = ok(
+        api.post(f"/api/v1/events/{event_id}/attendees/{ada_id}/erase", json={"cards": cards})
+    )
+    assert (erased["cards_deleted"], erased["cards_anonymised"]) == (
+        (1, 0) if cards == "delete" else (0, 1)
+    )
+    assert (erased["notes_deleted"], erased["votes_removed"], erased["seats_left"]) == (1, 1, 1)
+    state = api.get(f"/api/v1/events/{event_id}/state").json()
+    seq = state["seq"]
+    everything = [
+        json.dumps(state),
+        httpx.get(f"{live_server.url}/api/v1/events/{event_id}/state").text,
+        replayed(live_server, event_id, seq),
+        replayed(
+            live_server,
+            event_id,
+            seq,
+            additional_headers={"Authorization": api.headers["Authorization"]},
+        ),
+    ]
+    for seen in everything:
+        assert "Ada Quill" not in seen
+        assert "Ada's note on falls" not in seen
+        assert ("Ada's garden" in seen) == (cards == "anonymise")
+        assert "Ben's idea" in seen
+    board_now = next(b for b in state["boards"] if b["id"] == board["id"])
+    card_now = {c["id"]: c for c in board_now["cards"]}
+    assert card_now[theirs["id"]]["votes"] == 0
+    if cards == "anonymise":
+        assert card_now[mine["id"]]["author"] is None
+    # Her token is gone: her phone now reads the day as any follower would.
+    assert ada.get(f"/api/v1/events/{event_id}/state").json()["role"] == "public"
+    with db.session() as s:
+        admin = accounts.create_token(s, email=live_world.admin.email, secret_key="test-secret-key")
+    audit = httpx.get(
+        f"{live_server.url}/api/v1/audit", headers={"Authorization": f"Bearer {admin}"}
+    ).json()
+    entry = next(e for e in audit if e["action"] == "attendee.erased")
+    assert entry["details"]["attendee_id"] == ada_id
+    assert "Ada" not in json.dumps(audit)
+    ada.close()
+    ben.close()

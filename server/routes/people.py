@@ -1,0 +1,42 @@
+"""JSON API for the people of an event: who joined, and erasing one of them on request."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from server.models.attendees import Attendee, AttendeeSummary, ErasedPublic, ErasureRequest
+from server.routes.deps import Actor, DbSession, EventById
+from server.services import erasure
+
+router = APIRouter(prefix="/api/v1", tags=["attendees"])
+
+
+def attendee_dep(event: EventById, attendee_id: int, session: DbSession) -> Attendee:
+    return erasure.attendee_or_404(session, event, attendee_id)
+
+
+AttendeeOfEvent = Annotated[Attendee, Depends(attendee_dep)]
+
+
+@router.get("/events/{event_id}/attendees")
+def list_attendees(event: EventById, session: DbSession, actor: Actor) -> list[AttendeeSummary]:
+    """Everyone who joined the event (facilitators)."""
+    return erasure.people(session, actor=actor, event=event)
+
+
+@router.post("/events/{event_id}/attendees/{attendee_id}/erase")
+def erase_attendee(
+    event: EventById,
+    attendee: AttendeeOfEvent,
+    data: ErasureRequest,
+    session: DbSession,
+    actor: Actor,
+) -> ErasedPublic:
+    """Erase one attendee and what is theirs, before the event is frozen (facilitators)."""
+    erased = erasure.erase_attendee(
+        session, actor=actor, event=event, attendee=attendee, cards=data.cards
+    )
+    return ErasedPublic(**asdict(erased))

@@ -1,0 +1,68 @@
+"""The console's people page: who joined the day, and erasing one of them on request."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from server.errors import GlimpseError
+from server.models.events import Event
+from server.models.programmes import Programme
+from server.routes.console import FormStr, form_csrf, page, see_other, signed_in
+from server.routes.deps import CurrentViewer, DbSession, EventById
+from server.services import erasure, events
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/console/events/{event_id}/people", response_class=HTMLResponse)
+def people_page(
+    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+) -> Response:
+    """Everyone who joined, with how much of theirs there is, and an Erase for each."""
+    return _people(request, session, signed_in(viewer), event)
+
+
+@router.post("/console/events/{event_id}/people/{attendee_id}/erase", response_class=HTMLResponse)
+def erase_form(
+    request: Request,
+    event: EventById,
+    attendee_id: int,
+    session: DbSession,
+    viewer: CurrentViewer,
+    csrf_token: FormStr,
+    cards: FormStr = "anonymise",
+) -> Response:
+    viewer = signed_in(viewer)
+    form_csrf(viewer, csrf_token)
+    choice: erasure.CardsChoice = "delete" if cards == "delete" else "anonymise"
+    try:
+        attendee = erasure.attendee_or_404(session, event, attendee_id)
+        erasure.erase_attendee(
+            session, actor=viewer.user, event=event, attendee=attendee, cards=choice
+        )
+    except GlimpseError as exc:
+        return _people(request, session, viewer, event, exc.status, error=exc.message)
+    return see_other(f"/console/events/{event.id}/people?erased=1")
+
+
+def _people(
+    request: Request,
+    session: DbSession,
+    viewer: CurrentViewer,
+    event: Event,
+    status: int = 200,
+    error: str = "",
+) -> Response:
+    people = erasure.people(session, actor=viewer.user, event=event)
+    return page(
+        request,
+        "console/people.html",
+        status,
+        viewer=viewer,
+        event=events.event_public(session, event),
+        programme=session.get(Programme, event.programme_id),
+        people=people,
+        erased=request.query_params.get("erased") == "1",
+        error=error,
+    )
