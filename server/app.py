@@ -33,6 +33,7 @@ from server.routes import (
     events,
     join,
     liveblog,
+    openapi,
     ops,
     programmes,
     public,
@@ -100,4 +101,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(liveblog.composer_router)
     app.include_router(ws.router)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    openapi.install(app)
     return app

@@ -14,6 +14,7 @@ from server.settings import Settings
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from server.realtime.protocol import MAX_FRAME_BYTES
     from server.realtime.transport import WS_PROTOCOL
 
     uvicorn.run(
@@ -23,6 +24,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         ws=WS_PROTOCOL,
         ws_per_message_deflate=False,
+        ws_max_size=MAX_FRAME_BYTES,
         proxy_headers=True,
         log_level="info",
     )

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import PlainSerializer
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    StrictInt,
+)
+from pydantic import Field as PydanticField
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 from sqlalchemy import JSON, DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -22,6 +32,56 @@ SQLModel.metadata.naming_convention = {
 
 # How every time leaves the service: ISO 8601, UTC, with Z.
 UtcTime = Annotated[datetime, PlainSerializer(iso, return_type=str)]
+
+# -- what requests may say: the schema in /openapi.json and the validation are the same rule ---
+
+# Ids are the databases' signed 64-bit integers; a larger one would overflow the driver.
+MAX_ID = 2**63 - 1
+# An id in a JSON body or a WebSocket message: a whole number (not `true`, not "7"), in range.
+Id = Annotated[StrictInt, PydanticField(ge=1, le=MAX_ID)]
+
+# What str.strip() removes, spelled out as a character class, so that the schema's pattern,
+# pydantic's regex engine and the stripping agree exactly on what is blank.
+BLANKS = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+# Somewhere in the text, a character that is neither blank nor NUL (PostgreSQL cannot store NUL).
+NOT_BLANK = "[^" + "".join(f"\\u{ord(c):04x}" for c in BLANKS) + "\\u0000]"
+
+
+def _said(text: str) -> str:
+    text = text.replace("\x00", "")
+    if not text.strip(BLANKS):
+        raise PydanticCustomError("blank", "Write something here; it cannot be left blank.")
+    return text
+
+
+def _filled(text: str) -> str:
+    return _said(text).strip(BLANKS)
+
+
+class _SaysNotBlank:
+    """Puts NOT_BLANK in the JSON schema; `_said` enforces it with a readable message."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(core_schema), "pattern": NOT_BLANK}
+
+
+# Text that must say something: whitespace-only is refused, the rest is stored stripped
+# (Filled) or as written, where leading spaces mean something (Said: Markdown).
+Filled = Annotated[str, AfterValidator(_filled), _SaysNotBlank()]
+Said = Annotated[str, AfterValidator(_said), _SaysNotBlank()]
+
+
+def _iso_text(value: Any) -> Any:
+    # JSON carries dates as ISO 8601 text; pydantic alone would also read 0 as 1970-01-01.
+    if isinstance(value, str | date):
+        return value
+    raise ValueError("must be an ISO 8601 string")
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+Day = Annotated[date, BeforeValidator(_iso_text)]
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictBool, StrictInt
 from pydantic import Field as PydanticField
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models.base import UtcTime, now_field, optional_time
+from server.models.base import MAX_ID, Filled, Id, UtcTime, now_field, optional_time
 from server.models.boards import CardPublic
 
 
@@ -65,43 +65,43 @@ CAP_MAX = 500
 
 
 class BreakoutCreate(BaseModel):
-    name: str = PydanticField(min_length=1, max_length=120)
+    name: Filled = PydanticField(max_length=120)
     prompt: str = PydanticField(default="", max_length=500)
-    cap: int | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+    cap: StrictInt | None = PydanticField(default=None, ge=1, le=CAP_MAX)
 
 
 class BreakoutUpdate(BaseModel):
     """Fields left out stay as they are; `cap: null` lifts the cap; `shared` opens the notes."""
 
-    name: str | None = PydanticField(default=None, min_length=1, max_length=120)
+    name: Filled | None = PydanticField(default=None, max_length=120)
     prompt: str | None = PydanticField(default=None, max_length=500)
-    cap: int | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+    cap: StrictInt | None = PydanticField(default=None, ge=1, le=CAP_MAX)
     state: BreakoutState | None = None
-    shared: bool | None = None
+    shared: StrictBool | None = None
 
 
 class AssignRequest(BaseModel):
     """`balanced`: spread everyone evenly now; `self`: release everyone to pick on their phone."""
 
     strategy: Literal["balanced", "self"]
-    cap: int | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+    cap: StrictInt | None = PydanticField(default=None, ge=1, le=CAP_MAX)
 
 
 class MemberAdd(BaseModel):
-    attendee_id: int
+    attendee_id: Id
 
 
 class NoteCreate(BaseModel):
     client_id: str = PydanticField(min_length=1, max_length=64)
-    # Generous here; the service strips and enforces the real limit with a clear message.
-    text: str = PydanticField(max_length=5000)
+    # Generous here; the service enforces the real limit (after stripping) with a clear message.
+    text: Filled = PydanticField(max_length=5000)
 
 
 class NoteUpdate(BaseModel):
     """`version` is the one the writer started from; a stale one answers 409 with the current."""
 
-    text: str = PydanticField(max_length=5000)
-    version: int = PydanticField(ge=1)
+    text: Filled = PydanticField(max_length=5000)
+    version: StrictInt = PydanticField(ge=1, le=MAX_ID)
 
 
 class NoteAuthor(BaseModel):
@@ -148,11 +148,11 @@ class BreakoutPublic(BaseModel):
 class NoteChoice(BaseModel):
     """Which notes of the group to report back; all of them when left out."""
 
-    note_ids: list[int] | None = PydanticField(default=None, max_length=200)
+    note_ids: list[Id] | None = PydanticField(default=None, max_length=200)
 
 
 class ToBoard(NoteChoice):
-    board_id: int
+    board_id: Id
 
 
 class ToBoardResult(BaseModel):

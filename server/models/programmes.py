@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from server.models.base import UtcTime, now_field
+from server.models.base import Filled, UtcTime, now_field
 
 Visibility = Literal["public", "unlisted", "private"]
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$"
@@ -38,13 +38,13 @@ class ProgrammeFacilitator(SQLModel, table=True):
 
 class ProgrammeCreate(BaseModel):
     slug: str = PydanticField(pattern=SLUG_PATTERN)
-    title: str = PydanticField(min_length=1, max_length=200)
+    title: Filled = PydanticField(max_length=200)
     summary: str = PydanticField(default="", max_length=4000)
     visibility: Visibility = "public"
 
 
 class ProgrammeUpdate(BaseModel):
-    title: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    title: Filled | None = PydanticField(default=None, max_length=200)
     summary: str | None = PydanticField(default=None, max_length=4000)
     visibility: Visibility | None = None
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
+from pydantic_core import from_json
 from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
 from server.errors import GlimpseError, NotFound
 from server.models.accounts import User
 from server.models.attendees import Attendee
+from server.models.base import MAX_ID
 from server.models.events import Event
 from server.realtime import protocol
 from server.realtime.audience import Scope
@@ -86,8 +87,11 @@ async def event_socket(websocket: WebSocket) -> None:
         await websocket.close(code=protocol.CLOSE_NOT_ALLOWED)
         return
     await websocket.accept()
+    if not 1 <= event_id <= MAX_ID:
+        await websocket.close(code=protocol.CLOSE_NO_EVENT, reason="No event has that id.")
+        return
     raw_since = websocket.query_params.get("since")
-    if raw_since is not None and not raw_since.removeprefix("-").isdigit():
+    if raw_since is not None and not _whole_number(raw_since):
         await websocket.close(code=protocol.CLOSE_POLICY, reason="since must be a whole number")
         return
     since = None if raw_since is None else int(raw_since)
@@ -113,31 +117,44 @@ async def event_socket(websocket: WebSocket) -> None:
 router.add_websocket_route("/ws/events/{event_id:int}", event_socket)
 
 
+def _whole_number(text: str) -> bool:
+    # Within the log's seq range, so the database driver never sees an overflowing integer.
+    return text.removeprefix("-").isdigit() and abs(int(text)) <= MAX_ID
+
+
 async def read_loop(websocket: WebSocket, conn: Connection, db: Database, who: Who) -> None:
     while not conn.outlet.closed():
         try:
-            text = await websocket.receive_text()
-        except (WebSocketDisconnect, RuntimeError, KeyError):
+            frame = await websocket.receive()
+        except (WebSocketDisconnect, RuntimeError):
             return
-        conn.offer(Outgoing(await answer(text, db, who)))
+        if frame["type"] == "websocket.disconnect":
+            return
+        text = frame.get("text")
+        reply = await answer(text, db, who) if text is not None else _binary_refused()
+        conn.offer(Outgoing(reply))
+
+
+def _binary_refused() -> str:
+    return _error("", "malformed", "Messages are JSON in text frames; binary frames are not read.")
 
 
 async def answer(text: str, db: Database, who: Who) -> str:
     """Exactly one ack or error for each client message; malformed ones too."""
     ref = ""
     try:
-        if len(text) > protocol.MAX_INBOUND_BYTES:
+        limit = protocol.MAX_INBOUND_BYTES
+        if len(text) > limit or len(text.encode()) > limit:
             raise _Bad("too_large", "Messages are limited to 16 KB.")
-        raw = json.loads(text)
+        raw = _parse(text)
         ref = str(raw.get("ref", ""))[:100] if isinstance(raw, dict) else ""
-        if not isinstance(raw, dict) or raw.get("type") not in protocol.INBOUND_TYPES:
+        kind = raw.get("type") if isinstance(raw, dict) else None
+        if not isinstance(kind, str) or kind not in protocol.INBOUND_TYPES:
             raise _Bad("unknown_type", "Unknown message type.")
         message = protocol.INBOUND.validate_python(raw)
         async with db.write_gate:
             seq, data = await run_in_threadpool(_run, db, who, message)
         return encode({"type": "ack", "ref": ref, "seq": seq, "data": data})
-    except json.JSONDecodeError:
-        return _error(ref, "malformed", "That message is not valid JSON.")
     except ValidationError as exc:
         return _error(ref, "validation_failed", _first(exc))
     except _Bad as exc:
@@ -147,6 +164,15 @@ async def answer(text: str, db: Database, who: Who) -> str:
     except Exception:
         log.exception("websocket message failed")
         return _error(ref, "internal_error", "Something went wrong on our side.")
+
+
+def _parse(text: str) -> Any:
+    # pydantic's parser refuses nesting past 200 levels; json.loads would hit Python's own
+    # recursion limit on a 16 KB message of brackets.
+    try:
+        return from_json(text)
+    except ValueError:
+        raise _Bad("malformed", "That message is not JSON, or is nested too deeply.") from None
 
 
 def _run(db: Database, who: Who, message: Any) -> tuple[int | None, dict[str, Any]]:

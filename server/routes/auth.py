@@ -8,6 +8,7 @@ from server.errors import NotSignedIn, RateLimited
 from server.models.accounts import LoginRequest, LoginResponse, UserPublic
 from server.ratelimit import SlidingWindow
 from server.routes.deps import SESSION_COOKIE, AppSettings, CurrentViewer, DbSession, check_csrf
+from server.routes.openapi import errors
 from server.services import accounts
 from server.settings import Settings
 
@@ -59,7 +60,7 @@ def sign_in(
         raise
 
 
-@router.post("/login")
+@router.post("/login", responses=errors(401, 429))
 def login(
     body: LoginRequest,
     request: Request,

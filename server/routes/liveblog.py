@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
+from server.models.base import MAX_ID
 from server.models.events import Event
 from server.models.liveblog import (
     Entry,
@@ -21,7 +22,8 @@ from server.models.liveblog import (
 )
 from server.models.programmes import Programme
 from server.routes import console, public
-from server.routes.deps import Actor, AppSettings, CurrentViewer, DbSession, EventById
+from server.routes.deps import Actor, AppSettings, CurrentViewer, DbSession, EventById, PathId
+from server.routes.openapi import errors
 from server.services import events, liveblog, state
 from server.services import liveblog_pages as pages
 from server.services.access import require_event_facilitator
@@ -31,14 +33,18 @@ router = APIRouter(prefix="/api/v1", tags=["live blog"])
 composer_router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 
 
-def entry_dep(entry_id: int, session: DbSession) -> Entry:
+def entry_dep(entry_id: PathId, session: DbSession) -> Entry:
     return liveblog.entry_or_404(session, entry_id)
 
 
 EntryById = Annotated[Entry, Depends(entry_dep)]
 
 
-@router.post("/events/{event_id}/entries", status_code=201)
+@router.post(
+    "/events/{event_id}/entries",
+    status_code=201,
+    responses={200: {"model": EntryPublic, "description": "The entry this client_id made"}},
+)
 def create_entry(
     body: EntryCreate, event: EventById, session: DbSession, actor: Actor, response: Response
 ) -> EntryPublic:
@@ -83,7 +89,7 @@ def entry_revisions(
     ]
 
 
-@router.post("/entries/{entry_id}/images", status_code=201)
+@router.post("/entries/{entry_id}/images", status_code=201, responses=errors(415))
 def add_image(
     entry: EntryById,
     session: DbSession,
@@ -113,12 +119,12 @@ def add_image(
     )
 
 
-@router.get("/public/events/{event_id}/entries")
+@router.get("/public/events/{event_id}/entries", responses=errors(400))
 def public_entries(
     event: EventById,
     session: DbSession,
     viewer: CurrentViewer,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     before: Annotated[str | None, Query(max_length=60)] = None,
     limit: Annotated[int, Query(ge=1, le=pages.MAX_PAGE)] = pages.PAGE_SIZE,
 ) -> EntryPage:

@@ -20,7 +20,7 @@ from server.models.events import Event
 from server.models.liveblog import Entry
 from server.models.programmes import Programme
 from server.routes import console
-from server.routes.deps import AppSettings, CurrentViewer, DbSession
+from server.routes.deps import AppSettings, CurrentViewer, DbSession, PathId
 from server.services import events, liveblog, programmes, state
 from server.services import liveblog_pages as pages
 from server.settings import Settings
@@ -161,7 +161,7 @@ def permalink(
     settings: AppSettings,
     programme_slug: str,
     event_slug: str,
-    entry_id: int,
+    entry_id: PathId,
 ) -> Response:
     """One entry's address: the live blog opened at that entry (410 once it was deleted)."""
     blog = open_blog(session, viewer, programme_slug, event_slug)
