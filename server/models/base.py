@@ -11,7 +11,6 @@ from pydantic import (
     BeforeValidator,
     GetJsonSchemaHandler,
     PlainSerializer,
-    StrictInt,
 )
 from pydantic import Field as PydanticField
 from pydantic.json_schema import JsonSchemaValue
@@ -35,10 +34,25 @@ UtcTime = Annotated[datetime, PlainSerializer(iso, return_type=str)]
 
 # -- what requests may say: the schema in /openapi.json and the validation are the same rule ---
 
-# Ids are the databases' signed 64-bit integers; a larger one would overflow the driver.
-MAX_ID = 2**63 - 1
-# An id in a JSON body or a WebSocket message: a whole number (not `true`, not "7"), in range.
-Id = Annotated[StrictInt, PydanticField(ge=1, le=MAX_ID)]
+# The largest id a request may name: the largest integer a JSON client (JavaScript's numbers,
+# and JSON Schema validators that read numbers as doubles) holds exactly, well inside the
+# databases' signed 64 bits, which a larger id would overflow in the driver.
+MAX_ID = 2**53 - 1
+
+
+def whole_number(value: Any) -> Any:
+    # JSON Schema's integer takes 3.0 as 3; booleans and text are not numbers at all.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a whole number")
+    return value
+
+
+# A whole number as JSON writes one: `3` or `3.0`, never `true` or "3". Bounds go before the
+# validator (`Annotated[int, Field(ge=..), BeforeValidator(whole_number)]`) when the field is
+# optional, or the schema loses them.
+Whole = Annotated[int, BeforeValidator(whole_number)]
+# An id in a JSON body or a WebSocket message.
+Id = Annotated[int, PydanticField(ge=1, le=MAX_ID), BeforeValidator(whole_number)]
 
 # What str.strip() removes, spelled out as a character class, so that the schema's pattern,
 # pydantic's regex engine and the stripping agree exactly on what is blank.

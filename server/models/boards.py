@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, StrictBool, StrictInt
+from pydantic import BaseModel, BeforeValidator, StrictBool
 from pydantic import Field as PydanticField
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models.base import Filled, Id, UtcTime, json_list, now_field
+from server.models.base import Filled, Id, UtcTime, Whole, json_list, now_field, whole_number
 
 
 class Board(SQLModel, table=True):
@@ -90,12 +90,15 @@ class ThemeVote(SQLModel, table=True):
     count: int = Field(default=0)
 
 
+Votes = Annotated[int, PydanticField(ge=0, le=50), BeforeValidator(whole_number)]
+
+
 class BoardCreate(BaseModel):
     title: Filled = PydanticField(max_length=200)
     prompt: str = PydanticField(default="", max_length=500)
     columns: list[str] = PydanticField(default_factory=list, max_length=8)
     moderation: Literal["post", "pre"] = "post"
-    votes_per_attendee: StrictInt = PydanticField(default=0, ge=0, le=50)
+    votes_per_attendee: Whole = PydanticField(default=0, ge=0, le=50)
     anonymous_allowed: StrictBool = True
 
 
@@ -109,7 +112,7 @@ class BoardUpdate(BaseModel):
     columns: list[str] | None = PydanticField(default=None, max_length=8)
     state: BoardState | None = None
     moderation: Literal["post", "pre"] | None = None
-    votes_per_attendee: StrictInt | None = PydanticField(default=None, ge=0, le=50)
+    votes_per_attendee: Votes | None = None
     anonymous_allowed: StrictBool | None = None
 
 
@@ -196,7 +199,7 @@ class BoardDetail(BoardPublic):
 
 
 class VoteSet(BaseModel):
-    count: StrictInt = PydanticField(ge=0, le=100)
+    count: Whole = PydanticField(ge=0, le=100)
 
 
 class VoteResult(BaseModel):

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, StrictBool, StrictInt
+from pydantic import BaseModel, BeforeValidator, StrictBool
 from pydantic import Field as PydanticField
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models.base import MAX_ID, Filled, Id, UtcTime, now_field, optional_time
+from server.models.base import (
+    MAX_ID,
+    Filled,
+    Id,
+    UtcTime,
+    Whole,
+    now_field,
+    optional_time,
+    whole_number,
+)
 from server.models.boards import CardPublic
 
 
@@ -62,12 +71,13 @@ class Note(SQLModel, table=True):
 BreakoutState = Literal["open", "closed"]
 # Enough for the largest table plan; the cap only limits attendees picking a group themselves.
 CAP_MAX = 500
+Cap = Annotated[int, PydanticField(ge=1, le=CAP_MAX), BeforeValidator(whole_number)]
 
 
 class BreakoutCreate(BaseModel):
     name: Filled = PydanticField(max_length=120)
     prompt: str = PydanticField(default="", max_length=500)
-    cap: StrictInt | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+    cap: Cap | None = None
 
 
 class BreakoutUpdate(BaseModel):
@@ -75,7 +85,7 @@ class BreakoutUpdate(BaseModel):
 
     name: Filled | None = PydanticField(default=None, max_length=120)
     prompt: str | None = PydanticField(default=None, max_length=500)
-    cap: StrictInt | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+    cap: Cap | None = None
     state: BreakoutState | None = None
     shared: StrictBool | None = None
 
@@ -84,7 +94,7 @@ class AssignRequest(BaseModel):
     """`balanced`: spread everyone evenly now; `self`: release everyone to pick on their phone."""
 
     strategy: Literal["balanced", "self"]
-    cap: StrictInt | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+    cap: Cap | None = None
 
 
 class MemberAdd(BaseModel):
@@ -101,7 +111,7 @@ class NoteUpdate(BaseModel):
     """`version` is the one the writer started from; a stale one answers 409 with the current."""
 
     text: Filled = PydanticField(max_length=5000)
-    version: StrictInt = PydanticField(ge=1, le=MAX_ID)
+    version: Whole = PydanticField(ge=1, le=MAX_ID)
 
 
 class NoteAuthor(BaseModel):

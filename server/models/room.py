@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, StrictBool, StrictInt
+from pydantic import BaseModel, StrictBool
 from pydantic import Field as PydanticField
 
-from server.models.base import Id, UtcTime
+from server.models.base import Id, UtcTime, Whole
 
 ScreenMode = Literal["join", "board", "agenda", "spotlight", "results", "breakout", "blank"]
 # The longest countdown a facilitator can start: a morning's session.
@@ -20,7 +20,7 @@ TIMER_MAX_SECONDS = 4 * 3600
 
 
 class TimerStart(BaseModel):
-    seconds: StrictInt = PydanticField(ge=1, le=TIMER_MAX_SECONDS)
+    seconds: Whole = PydanticField(ge=1, le=TIMER_MAX_SECONDS)
     label: str = PydanticField(default="", max_length=80)
     chime: StrictBool = True
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt, TypeAdapter
+from pydantic import BaseModel, Field, StrictBool, TypeAdapter
 
-from server.models.base import Filled, Id
+from server.models.base import Filled, Id, Whole
 
 # Logged types carry a seq; ephemeral ones do not. docs/realtime.md lists each (a test checks).
 LOGGED_TYPES = frozenset(
@@ -67,7 +67,7 @@ class NoteCreateData(BaseModel):
 
 class VoteSetData(BaseModel):
     card_id: Id
-    count: StrictInt = Field(ge=0, le=100)
+    count: Whole = Field(ge=0, le=100)
 
 
 class CardCreate(BaseModel):
