@@ -36,6 +36,7 @@ from server.routes import (
     events,
     join,
     liveblog,
+    openapi,
     ops,
     people,
     people_pages,
@@ -115,4 +116,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(liveblog.composer_router)
     app.include_router(ws.router)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    openapi.install(app)
     return app

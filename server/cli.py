@@ -16,6 +16,7 @@ from server.settings import Settings
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from server.realtime.protocol import MAX_FRAME_BYTES
     from server.realtime.transport import WS_PROTOCOL
 
     uvicorn.run(
@@ -27,6 +28,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         ws_per_message_deflate=False,
         # X-Forwarded-For is believed only from these proxies: GLIMPSE_TRUSTED_PROXIES, else
         # uvicorn's own FORWARDED_ALLOW_IPS (127.0.0.1 unless set).
+        ws_max_size=MAX_FRAME_BYTES,
         proxy_headers=True,
         forwarded_allow_ips=settings.trusted_proxies or None,
         log_level="info",

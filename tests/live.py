@@ -21,6 +21,7 @@ from types import TracebackType
 
 import pytest
 
+from server.realtime.protocol import MAX_FRAME_BYTES
 from server.realtime.transport import WS_PROTOCOL
 from server.settings import Settings
 
@@ -136,6 +137,8 @@ class LiveServer:
             self.ws,
             "--ws-per-message-deflate",
             "false",
+            "--ws-max-size",
+            str(MAX_FRAME_BYTES),
             # A lifespan that fails must end the process, not serve half an app.
             "--lifespan",
             "on",

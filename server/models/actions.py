@@ -10,7 +10,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from server.models.base import UtcTime, json_list, now_field
+from server.models.base import Day, Filled, Id, UtcTime, json_list, now_field
 from server.text import CleanText
 
 
@@ -54,32 +54,32 @@ Involve = list[Annotated[CleanText, PydanticField(min_length=1, max_length=200)]
 class ActionCreate(BaseModel):
     """An action raised for the programme, at an event when `event_id` is given."""
 
-    title: CleanText = PydanticField(min_length=1, max_length=300)
+    title: Filled = PydanticField(max_length=300)
     owner: CleanText = PydanticField(default="", max_length=200)
     involve: Involve = PydanticField(default_factory=list, max_length=20)
-    target_date: date | None = None
+    target_date: Day | None = None
     status: ActionStatus = "to commence"
-    theme_id: int | None = None
-    event_id: int | None = None
+    theme_id: Id | None = None
+    event_id: Id | None = None
 
 
 class ActionChange(BaseModel):
     """Fields left out stay as they are; `event_id` says at which event it was changed."""
 
-    title: CleanText | None = PydanticField(default=None, min_length=1, max_length=300)
+    title: Filled | None = PydanticField(default=None, max_length=300)
     owner: CleanText | None = PydanticField(default=None, max_length=200)
     involve: Involve | None = PydanticField(default=None, max_length=20)
-    target_date: date | None = None
+    target_date: Day | None = None
     status: ActionStatus | None = None
-    event_id: int | None = None
+    event_id: Id | None = None
 
 
 class ProgressCreate(BaseModel):
     """A dated progress update, optionally moving the action to a new status."""
 
-    text: CleanText = PydanticField(min_length=1, max_length=4000)
+    text: Filled = PydanticField(max_length=4000)
     status: ActionStatus | None = None
-    event_id: int | None = None
+    event_id: Id | None = None
 
 
 class ProgressPublic(BaseModel):

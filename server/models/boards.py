@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, StrictBool
 from pydantic import Field as PydanticField
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models.base import UtcTime, json_list, now_field
+from server.models.base import Filled, Id, UtcTime, Whole, json_list, now_field, whole_number
 from server.text import CleanText
 
 
@@ -91,13 +91,16 @@ class ThemeVote(SQLModel, table=True):
     count: int = Field(default=0)
 
 
+Votes = Annotated[int, PydanticField(ge=0, le=50), BeforeValidator(whole_number)]
+
+
 class BoardCreate(BaseModel):
-    title: CleanText = PydanticField(min_length=1, max_length=200)
+    title: Filled = PydanticField(max_length=200)
     prompt: CleanText = PydanticField(default="", max_length=500)
     columns: list[CleanText] = PydanticField(default_factory=list, max_length=8)
     moderation: Literal["post", "pre"] = "post"
-    votes_per_attendee: int = PydanticField(default=0, ge=0, le=50)
-    anonymous_allowed: bool = True
+    votes_per_attendee: Whole = PydanticField(default=0, ge=0, le=50)
+    anonymous_allowed: StrictBool = True
 
 
 BoardState = Literal["open", "closed", "hidden"]
@@ -105,13 +108,13 @@ CardStatus = Literal["visible", "pending", "hidden"]
 
 
 class BoardUpdate(BaseModel):
-    title: CleanText | None = PydanticField(default=None, min_length=1, max_length=200)
+    title: Filled | None = PydanticField(default=None, max_length=200)
     prompt: CleanText | None = PydanticField(default=None, max_length=500)
     columns: list[CleanText] | None = PydanticField(default=None, max_length=8)
     state: BoardState | None = None
     moderation: Literal["post", "pre"] | None = None
-    votes_per_attendee: int | None = PydanticField(default=None, ge=0, le=50)
-    anonymous_allowed: bool | None = None
+    votes_per_attendee: Votes | None = None
+    anonymous_allowed: StrictBool | None = None
 
 
 class BoardPublic(BaseModel):
@@ -131,20 +134,20 @@ class BoardPublic(BaseModel):
 
 class CardCreate(BaseModel):
     client_id: str = PydanticField(min_length=1, max_length=64)
-    # Generous here; the service strips and enforces the real limit with a clear message.
-    text: CleanText = PydanticField(max_length=5000)
+    # Generous here; the service enforces the real limit (after stripping) with a clear message.
+    text: Filled = PydanticField(max_length=5000)
     column: str = PydanticField(default="", max_length=80)
-    anonymous: bool = False
-    shareable: bool = False
+    anonymous: StrictBool = False
+    shareable: StrictBool = False
 
 
 class CardUpdate(BaseModel):
     """Facilitators set status, theme_id and spotlight; a card's author edits its text."""
 
-    text: CleanText | None = PydanticField(default=None, max_length=5000)
+    text: Filled | None = PydanticField(default=None, max_length=5000)
     status: CardStatus | None = None
-    theme_id: int | None = None
-    spotlight: bool | None = None
+    theme_id: Id | None = None
+    spotlight: StrictBool | None = None
 
 
 class CardAuthor(BaseModel):
@@ -174,11 +177,11 @@ class CardPublic(BaseModel):
 
 
 class ThemeCreate(BaseModel):
-    title: CleanText = PydanticField(min_length=1, max_length=200)
+    title: Filled = PydanticField(max_length=200)
 
 
 class ThemeUpdate(BaseModel):
-    title: CleanText = PydanticField(min_length=1, max_length=200)
+    title: Filled = PydanticField(max_length=200)
 
 
 class ThemePublic(BaseModel):
@@ -197,7 +200,7 @@ class BoardDetail(BoardPublic):
 
 
 class VoteSet(BaseModel):
-    count: int = PydanticField(ge=0, le=100)
+    count: Whole = PydanticField(ge=0, le=100)
 
 
 class VoteResult(BaseModel):

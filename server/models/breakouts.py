@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, StrictBool
 from pydantic import Field as PydanticField
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models.base import UtcTime, now_field, optional_time
+from server.models.base import (
+    MAX_ID,
+    Filled,
+    Id,
+    UtcTime,
+    Whole,
+    now_field,
+    optional_time,
+    whole_number,
+)
 from server.models.boards import CardPublic
 from server.text import CleanText
 
@@ -63,46 +72,47 @@ class Note(SQLModel, table=True):
 BreakoutState = Literal["open", "closed"]
 # Enough for the largest table plan; the cap only limits attendees picking a group themselves.
 CAP_MAX = 500
+Cap = Annotated[int, PydanticField(ge=1, le=CAP_MAX), BeforeValidator(whole_number)]
 
 
 class BreakoutCreate(BaseModel):
-    name: CleanText = PydanticField(min_length=1, max_length=120)
+    name: Filled = PydanticField(max_length=120)
     prompt: CleanText = PydanticField(default="", max_length=500)
-    cap: int | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+    cap: Cap | None = None
 
 
 class BreakoutUpdate(BaseModel):
     """Fields left out stay as they are; `cap: null` lifts the cap; `shared` opens the notes."""
 
-    name: CleanText | None = PydanticField(default=None, min_length=1, max_length=120)
+    name: Filled | None = PydanticField(default=None, max_length=120)
     prompt: CleanText | None = PydanticField(default=None, max_length=500)
-    cap: int | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+    cap: Cap | None = None
     state: BreakoutState | None = None
-    shared: bool | None = None
+    shared: StrictBool | None = None
 
 
 class AssignRequest(BaseModel):
     """`balanced`: spread everyone evenly now; `self`: release everyone to pick on their phone."""
 
     strategy: Literal["balanced", "self"]
-    cap: int | None = PydanticField(default=None, ge=1, le=CAP_MAX)
+    cap: Cap | None = None
 
 
 class MemberAdd(BaseModel):
-    attendee_id: int
+    attendee_id: Id
 
 
 class NoteCreate(BaseModel):
     client_id: str = PydanticField(min_length=1, max_length=64)
-    # Generous here; the service strips and enforces the real limit with a clear message.
-    text: CleanText = PydanticField(max_length=5000)
+    # Generous here; the service enforces the real limit (after stripping) with a clear message.
+    text: Filled = PydanticField(max_length=5000)
 
 
 class NoteUpdate(BaseModel):
     """`version` is the one the writer started from; a stale one answers 409 with the current."""
 
-    text: CleanText = PydanticField(max_length=5000)
-    version: int = PydanticField(ge=1)
+    text: Filled = PydanticField(max_length=5000)
+    version: Whole = PydanticField(ge=1, le=MAX_ID)
 
 
 class NoteAuthor(BaseModel):
@@ -149,11 +159,11 @@ class BreakoutPublic(BaseModel):
 class NoteChoice(BaseModel):
     """Which notes of the group to report back; all of them when left out."""
 
-    note_ids: list[int] | None = PydanticField(default=None, max_length=200)
+    note_ids: list[Id] | None = PydanticField(default=None, max_length=200)
 
 
 class ToBoard(NoteChoice):
-    board_id: int
+    board_id: Id
 
 
 class ToBoardResult(BaseModel):

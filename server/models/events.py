@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models.base import UtcTime, json_list, now_field, optional_time
+from server.models.base import Filled, Moment, UtcTime, json_list, now_field, optional_time
 from server.models.programmes import SLUG_PATTERN
 from server.models.room import ScreenPublic, TimerPublic
 from server.text import CleanText
@@ -83,14 +83,14 @@ class EventLogRef(SQLModel, table=True):
 
 class EventCreate(BaseModel):
     slug: str = PydanticField(pattern=SLUG_PATTERN)
-    title: CleanText = PydanticField(min_length=1, max_length=200)
-    starts_at: AwareDatetime | None = None
+    title: Filled = PydanticField(max_length=200)
+    starts_at: Moment | None = None
     venue: CleanText = PydanticField(default="", max_length=200)
 
 
 class EventUpdate(BaseModel):
-    title: CleanText | None = PydanticField(default=None, min_length=1, max_length=200)
-    starts_at: AwareDatetime | None = None
+    title: Filled | None = PydanticField(default=None, max_length=200)
+    starts_at: Moment | None = None
     venue: CleanText | None = PydanticField(default=None, max_length=200)
 
 
@@ -118,15 +118,15 @@ class FreezeResult(BaseModel):
 
 
 class AgendaItemCreate(BaseModel):
-    title: CleanText = PydanticField(min_length=1, max_length=200)
-    starts_at: AwareDatetime | None = None
+    title: Filled = PydanticField(max_length=200)
+    starts_at: Moment | None = None
     speakers: list[CleanText] = PydanticField(default_factory=list, max_length=20)
     description: CleanText = PydanticField(default="", max_length=4000)
 
 
 class AgendaItemUpdate(BaseModel):
-    title: CleanText | None = PydanticField(default=None, min_length=1, max_length=200)
-    starts_at: AwareDatetime | None = None
+    title: Filled | None = PydanticField(default=None, max_length=200)
+    starts_at: Moment | None = None
     speakers: list[CleanText] | None = PydanticField(default=None, max_length=20)
     description: CleanText | None = PydanticField(default=None, max_length=4000)
 

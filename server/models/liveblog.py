@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictBool
 from pydantic import Field as PydanticField
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models.base import UtcTime, now_field, optional_time
+from server.models.base import Id, Said, UtcTime, now_field, optional_time
 from server.text import CleanText
 
 
@@ -66,33 +66,33 @@ EntryKind = Literal["update", "quote", "key_moment"]
 
 
 class EntryCreate(BaseModel):
-    body: CleanText = PydanticField(min_length=1, max_length=20000)
+    body: Said = PydanticField(max_length=20000)
     kind: EntryKind = "update"
     attribution: CleanText = PydanticField(default="", max_length=200)
-    agenda_item_id: int | None = None
-    pinned: bool = False
+    agenda_item_id: Id | None = None
+    pinned: StrictBool = False
     client_id: str | None = PydanticField(default=None, max_length=64)
     # An entry that looks like personal data is refused (422 looks_personal) unless this is set.
-    confirm_personal: bool = False
+    confirm_personal: StrictBool = False
 
 
 class Correction(BaseModel):
     """An edit marked as a correction carries a note of what changed, shown to readers."""
 
-    is_correction: bool = False
+    is_correction: StrictBool = False
     note: CleanText = PydanticField(default="", max_length=500)
 
 
 class EntryUpdate(BaseModel):
     """Fields left out stay as they are; `agenda_item_id: null` detaches the entry."""
 
-    body: CleanText | None = PydanticField(default=None, min_length=1, max_length=20000)
+    body: Said | None = PydanticField(default=None, max_length=20000)
     kind: EntryKind | None = None
     attribution: CleanText | None = PydanticField(default=None, max_length=200)
-    pinned: bool | None = None
-    agenda_item_id: int | None = None
+    pinned: StrictBool | None = None
+    agenda_item_id: Id | None = None
     correction: Correction | None = None
-    confirm_personal: bool = False
+    confirm_personal: StrictBool = False
 
 
 class EntryPreview(BaseModel):

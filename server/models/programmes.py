@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from server.models.base import UtcTime, now_field
+from server.models.base import Filled, UtcTime, now_field
 from server.text import CleanText
 
 Visibility = Literal["public", "unlisted", "private"]
@@ -39,13 +39,13 @@ class ProgrammeFacilitator(SQLModel, table=True):
 
 class ProgrammeCreate(BaseModel):
     slug: str = PydanticField(pattern=SLUG_PATTERN)
-    title: CleanText = PydanticField(min_length=1, max_length=200)
+    title: Filled = PydanticField(max_length=200)
     summary: CleanText = PydanticField(default="", max_length=4000)
     visibility: Visibility = "public"
 
 
 class ProgrammeUpdate(BaseModel):
-    title: CleanText | None = PydanticField(default=None, min_length=1, max_length=200)
+    title: Filled | None = PydanticField(default=None, max_length=200)
     summary: CleanText | None = PydanticField(default=None, max_length=4000)
     visibility: Visibility | None = None
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictBool
 from pydantic import Field as PydanticField
 
-from server.models.base import UtcTime
+from server.models.base import Id, UtcTime, Whole
 
 ScreenMode = Literal["join", "board", "agenda", "spotlight", "results", "breakout", "blank"]
 # The longest countdown a facilitator can start: a morning's session.
@@ -20,9 +20,9 @@ TIMER_MAX_SECONDS = 4 * 3600
 
 
 class TimerStart(BaseModel):
-    seconds: int = PydanticField(ge=1, le=TIMER_MAX_SECONDS)
+    seconds: Whole = PydanticField(ge=1, le=TIMER_MAX_SECONDS)
     label: str = PydanticField(default="", max_length=80)
-    chime: bool = True
+    chime: StrictBool = True
 
 
 class TimerPublic(BaseModel):
@@ -40,7 +40,7 @@ class ScreenSet(BaseModel):
     the breakout group (breakout)."""
 
     mode: ScreenMode
-    target_id: int | None = None
+    target_id: Id | None = None
 
 
 class ScreenPublic(BaseModel):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field, StrictBool, TypeAdapter
+
+from server.models.base import Filled, Id, Whole
 
 # Logged types carry a seq; ephemeral ones do not. docs/realtime.md lists each (a test checks).
 LOGGED_TYPES = frozenset(
@@ -49,23 +51,23 @@ CLOSE_FROZEN = 4409
 
 
 class CardCreateData(BaseModel):
-    board_id: int
+    board_id: Id
     client_id: str = Field(min_length=1, max_length=64)
-    text: str = Field(max_length=5000)
-    column: str = ""
-    anonymous: bool = False
-    shareable: bool = False
+    text: Filled = Field(max_length=5000)
+    column: str = Field(default="", max_length=80)
+    anonymous: StrictBool = False
+    shareable: StrictBool = False
 
 
 class NoteCreateData(BaseModel):
-    breakout_id: int
+    breakout_id: Id
     client_id: str = Field(min_length=1, max_length=64)
-    text: str = Field(max_length=5000)
+    text: Filled = Field(max_length=5000)
 
 
 class VoteSetData(BaseModel):
-    card_id: int
-    count: int = Field(ge=0, le=100)
+    card_id: Id
+    count: Whole = Field(ge=0, le=100)
 
 
 class CardCreate(BaseModel):
@@ -96,3 +98,6 @@ Inbound = Annotated[CardCreate | NoteCreate | VoteSet | Ping, Field(discriminato
 INBOUND = TypeAdapter(Inbound)
 INBOUND_TYPES = frozenset({"card.create", "note.create", "vote.set", "ping"})
 MAX_INBOUND_BYTES = 16 * 1024
+# Frames up to this size are read and answered `too_large`; a larger one is refused by the
+# WebSocket layer itself, which closes with 1009 (RFC 6455: message too big).
+MAX_FRAME_BYTES = 1024 * 1024

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
+from pydantic_core import from_json
 from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
 from server.errors import GlimpseError, NotFound, RateLimited
 from server.models.accounts import User
 from server.models.attendees import Attendee
+from server.models.base import MAX_ID
 from server.models.events import Event
 from server.ratelimit import Limits, client_address
 from server.realtime import protocol
@@ -92,8 +93,11 @@ async def event_socket(websocket: WebSocket) -> None:
         await websocket.close(code=protocol.CLOSE_NOT_ALLOWED)
         return
     await websocket.accept()
+    if not 1 <= event_id <= MAX_ID:
+        await websocket.close(code=protocol.CLOSE_NO_EVENT, reason="No event has that id.")
+        return
     raw_since = websocket.query_params.get("since")
-    if raw_since is not None and not raw_since.removeprefix("-").isdigit():
+    if raw_since is not None and not _whole_number(raw_since):
         await websocket.close(code=protocol.CLOSE_POLICY, reason="since must be a whole number")
         return
     since = None if raw_since is None else int(raw_since)
@@ -119,15 +123,28 @@ async def event_socket(websocket: WebSocket) -> None:
 router.add_websocket_route("/ws/events/{event_id:int}", event_socket)
 
 
+def _whole_number(text: str) -> bool:
+    # Within the log's seq range, so the database driver never sees an overflowing integer.
+    return text.removeprefix("-").isdigit() and abs(int(text)) <= MAX_ID
+
+
 async def read_loop(
     websocket: WebSocket, conn: Connection, db: Database, who: Who, limits: Limits
 ) -> None:
     while not conn.outlet.closed():
         try:
-            text = await websocket.receive_text()
-        except (WebSocketDisconnect, RuntimeError, KeyError):
+            frame = await websocket.receive()
+        except (WebSocketDisconnect, RuntimeError):
             return
-        conn.offer(Outgoing(await answer(text, db, who, limits)))
+        if frame["type"] == "websocket.disconnect":
+            return
+        text = frame.get("text")
+        reply = await answer(text, db, who, limits) if text is not None else _binary_refused()
+        conn.offer(Outgoing(reply))
+
+
+def _binary_refused() -> str:
+    return _error("", "malformed", "Messages are JSON in text frames; binary frames are not read.")
 
 
 async def answer(text: str, db: Database, who: Who, limits: Limits | None = None) -> str:
@@ -137,11 +154,13 @@ async def answer(text: str, db: Database, who: Who, limits: Limits | None = None
     """
     ref = ""
     try:
-        if len(text) > protocol.MAX_INBOUND_BYTES:
+        limit = protocol.MAX_INBOUND_BYTES
+        if len(text) > limit or len(text.encode()) > limit:
             raise _Bad("too_large", "Messages are limited to 16 KB.")
-        raw = json.loads(text)
+        raw = _parse(text)
         ref = str(raw.get("ref", ""))[:100] if isinstance(raw, dict) else ""
-        if not isinstance(raw, dict) or raw.get("type") not in protocol.INBOUND_TYPES:
+        kind = raw.get("type") if isinstance(raw, dict) else None
+        if not isinstance(kind, str) or kind not in protocol.INBOUND_TYPES:
             raise _Bad("unknown_type", "Unknown message type.")
         message = protocol.INBOUND.validate_python(raw)
         if limits is not None and message.type != "ping" and who.user_id is None:
@@ -149,8 +168,6 @@ async def answer(text: str, db: Database, who: Who, limits: Limits | None = None
         async with db.write_gate:
             seq, data = await run_in_threadpool(_run, db, who, message)
         return encode({"type": "ack", "ref": ref, "seq": seq, "data": data})
-    except json.JSONDecodeError:
-        return _error(ref, "malformed", "That message is not valid JSON.")
     except ValidationError as exc:
         return _error(ref, "validation_failed", _first(exc))
     except _Bad as exc:
@@ -162,6 +179,15 @@ async def answer(text: str, db: Database, who: Who, limits: Limits | None = None
     except Exception:
         log.exception("websocket message failed")
         return _error(ref, "internal_error", "Something went wrong on our side.")
+
+
+def _parse(text: str) -> Any:
+    # pydantic's parser refuses nesting past 200 levels; json.loads would hit Python's own
+    # recursion limit on a 16 KB message of brackets.
+    try:
+        return from_json(text)
+    except ValueError:
+        raise _Bad("malformed", "That message is not JSON, or is nested too deeply.") from None
 
 
 def _run(db: Database, who: Who, message: Any) -> tuple[int | None, dict[str, Any]]:

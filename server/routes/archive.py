@@ -24,8 +24,10 @@ from server.routes.deps import (
     CurrentViewer,
     DbSession,
     EventById,
+    PathId,
     ProgrammeBySlug,
 )
+from server.routes.openapi import errors
 from server.services import actions, archive, programmes, redaction, search
 from server.settings import Settings
 
@@ -37,7 +39,7 @@ def today(settings: Settings) -> date:
     return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
-def action_dep(action_id: int, session: DbSession) -> Action:
+def action_dep(action_id: PathId, session: DbSession) -> Action:
     return actions.action_or_404(session, action_id)
 
 
@@ -204,7 +206,7 @@ def add_update(
 # -- search -------------------------------------------------------------------------------------
 
 
-@router.get("/search")
+@router.get("/search", responses=errors(404))
 def search_archive(
     session: DbSession,
     actor: Actor,

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from server.errors import GlimpseError, NotSignedIn
 from server.models.actions import ACTION_STATUSES, ActionCreate, ProgressCreate
+from server.models.base import MAX_ID
 from server.models.programmes import Programme
 from server.routes import console
 from server.routes.archive import ActionById, today
@@ -215,7 +216,7 @@ def progress_form(
     viewer: CurrentViewer,
     settings: AppSettings,
     csrf_token: FormStr,
-    event_id: Annotated[int, Form()],
+    event_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     text: FormStr,
     status: FormStr = "",
 ) -> Response:

@@ -8,6 +8,7 @@ from server.errors import BadCredentials, NotSignedIn
 from server.models.accounts import LoginRequest, LoginResponse, UserPublic
 from server.ratelimit import Limits, client_address
 from server.routes.deps import SESSION_COOKIE, AppSettings, CurrentViewer, DbSession, check_csrf
+from server.routes.openapi import errors
 from server.services import accounts
 from server.settings import Settings
 
@@ -51,7 +52,7 @@ def sign_in(
     return signed_in
 
 
-@router.post("/login")
+@router.post("/login", responses=errors(401, 429))
 def login(
     body: LoginRequest,
     request: Request,

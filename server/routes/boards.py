@@ -31,8 +31,10 @@ from server.routes.deps import (
     CurrentViewer,
     DbSession,
     EventById,
+    PathId,
     ProgrammeBySlug,
 )
+from server.routes.openapi import errors
 from server.services import boards, cards, liveblog, votes
 from server.services.access import Caller
 
@@ -44,15 +46,15 @@ def caller_dep(actor: Actor, viewer: CurrentViewer) -> Caller:
     return Caller(user=actor, attendee=viewer.attendee)
 
 
-def board_dep(board_id: int, session: DbSession) -> Board:
+def board_dep(board_id: PathId, session: DbSession) -> Board:
     return boards.board_or_404(session, board_id)
 
 
-def card_dep(card_id: int, session: DbSession) -> Card:
+def card_dep(card_id: PathId, session: DbSession) -> Card:
     return cards.card_or_404(session, card_id)
 
 
-def theme_dep(theme_id: int, session: DbSession) -> Theme:
+def theme_dep(theme_id: PathId, session: DbSession) -> Theme:
     return votes.theme_or_404(session, theme_id)
 
 
@@ -122,7 +124,8 @@ def update_board(
 
 
 SEEN_BEFORE: dict[int | str, dict[str, Any]] = {
-    200: {"model": CardPublic, "description": "The card this client_id already made"}
+    200: {"model": CardPublic, "description": "The card this client_id already made"},
+    **errors(429),
 }
 
 

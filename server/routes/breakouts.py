@@ -24,7 +24,7 @@ from server.models.breakouts import (
 )
 from server.models.events import Event
 from server.models.liveblog import EntryPublic
-from server.routes.deps import Actor, CountedWrite, CurrentViewer, DbSession, EventById
+from server.routes.deps import Actor, CountedWrite, CurrentViewer, DbSession, EventById, PathId
 from server.services import boards, breakout_members, breakouts, liveblog, notes, reportback
 from server.services.access import Caller
 
@@ -36,11 +36,11 @@ def caller_dep(actor: Actor, viewer: CurrentViewer) -> Caller:
     return Caller(user=actor, attendee=viewer.attendee)
 
 
-def breakout_dep(breakout_id: int, session: DbSession) -> Breakout:
+def breakout_dep(breakout_id: PathId, session: DbSession) -> Breakout:
     return breakouts.breakout_or_404(session, breakout_id)
 
 
-def note_dep(note_id: int, session: DbSession) -> Note:
+def note_dep(note_id: PathId, session: DbSession) -> Note:
     return notes.note_or_404(session, note_id)
 
 

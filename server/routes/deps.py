@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from server.db import Database
 from server.errors import CsrfFailed
 from server.models.accounts import LoginSession, User
 from server.models.attendees import Attendee
+from server.models.base import MAX_ID
 from server.models.events import AgendaItem, Event
 from server.models.programmes import Programme
 from server.ratelimit import Limits, client_address
@@ -26,6 +27,8 @@ from server.settings import Settings
 SESSION_COOKIE = "glimpse_session"
 ATTENDEE_COOKIE = "glimpse_attendee"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# An id in the path: out of the database's range it is refused (422) before any lookup.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def get_settings(request: Request) -> Settings:
@@ -160,11 +163,11 @@ def programme_dep(slug: str, session: DbSession) -> Programme:
     return programmes.programme_or_404(session, slug)
 
 
-def event_dep(event_id: int, session: DbSession) -> Event:
+def event_dep(event_id: PathId, session: DbSession) -> Event:
     return events.event_or_404(session, event_id)
 
 
-def agenda_item_dep(item_id: int, session: DbSession) -> AgendaItem:
+def agenda_item_dep(item_id: PathId, session: DbSession) -> AgendaItem:
     return events.agenda_item_or_404(session, item_id)
 
 

@@ -7,13 +7,14 @@ from fastapi import APIRouter, Request, Response
 from server.models.attendees import AttendeePublic, JoinRequest, JoinResponse
 from server.ratelimit import client_address
 from server.routes.deps import ATTENDEE_COOKIE, AppLimits, AppSettings, CurrentViewer, DbSession
+from server.routes.openapi import errors
 from server.services import attendees
 
 router = APIRouter(prefix="/api/v1", tags=["attendees"])
 ATTENDEE_COOKIE_DAYS = 60
 
 
-@router.post("/join")
+@router.post("/join", responses=errors(404))
 def join(
     body: JoinRequest,
     request: Request,

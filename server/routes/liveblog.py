@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
+from server.models.base import MAX_ID
 from server.models.events import Event
 from server.models.liveblog import (
     Entry,
@@ -23,7 +24,8 @@ from server.models.liveblog import (
 from server.models.programmes import Programme
 from server.pagecache import Cached
 from server.routes import console, public
-from server.routes.deps import Actor, AppSettings, CurrentViewer, DbSession, EventById
+from server.routes.deps import Actor, AppSettings, CurrentViewer, DbSession, EventById, PathId
+from server.routes.openapi import errors
 from server.services import events, liveblog
 from server.services import liveblog_pages as pages
 from server.services.access import require_event_facilitator
@@ -33,14 +35,18 @@ router = APIRouter(prefix="/api/v1", tags=["live blog"])
 composer_router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 
 
-def entry_dep(entry_id: int, session: DbSession) -> Entry:
+def entry_dep(entry_id: PathId, session: DbSession) -> Entry:
     return liveblog.entry_or_404(session, entry_id)
 
 
 EntryById = Annotated[Entry, Depends(entry_dep)]
 
 
-@router.post("/events/{event_id}/entries", status_code=201)
+@router.post(
+    "/events/{event_id}/entries",
+    status_code=201,
+    responses={200: {"model": EntryPublic, "description": "The entry this client_id made"}},
+)
 def create_entry(
     body: EntryCreate, event: EventById, session: DbSession, actor: Actor, response: Response
 ) -> EntryPublic:
@@ -85,7 +91,7 @@ def entry_revisions(
     ]
 
 
-@router.post("/entries/{entry_id}/images", status_code=201)
+@router.post("/entries/{entry_id}/images", status_code=201, responses=errors(415))
 def add_image(
     entry: EntryById,
     session: DbSession,
@@ -115,11 +121,11 @@ def add_image(
     )
 
 
-@router.get("/public/events/{event_id}/entries", response_model=EntryPage)
+@router.get("/public/events/{event_id}/entries", response_model=EntryPage, responses=errors(400))
 async def public_entries(
     request: Request,
-    event_id: int,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    event_id: PathId,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     before: Annotated[str | None, Query(max_length=60)] = None,
     limit: Annotated[int, Query(ge=1, le=pages.MAX_PAGE)] = pages.PAGE_SIZE,
 ) -> Response:

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from server.models.attendees import Attendee, AttendeeSummary, ErasedPublic, ErasureRequest
-from server.routes.deps import Actor, DbSession, EventById
+from server.routes.deps import Actor, DbSession, EventById, PathId
 from server.services import erasure
 
 router = APIRouter(prefix="/api/v1", tags=["attendees"])
 
 
-def attendee_dep(event: EventById, attendee_id: int, session: DbSession) -> Attendee:
+def attendee_dep(event: EventById, attendee_id: PathId, session: DbSession) -> Attendee:
     return erasure.attendee_or_404(session, event, attendee_id)
 
 

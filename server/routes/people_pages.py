@@ -9,7 +9,7 @@ from server.errors import GlimpseError
 from server.models.events import Event
 from server.models.programmes import Programme
 from server.routes.console import FormStr, form_csrf, page, see_other, signed_in
-from server.routes.deps import CurrentViewer, DbSession, EventById
+from server.routes.deps import CurrentViewer, DbSession, EventById, PathId
 from server.services import erasure, events
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +27,7 @@ def people_page(
 def erase_form(
     request: Request,
     event: EventById,
-    attendee_id: int,
+    attendee_id: PathId,
     session: DbSession,
     viewer: CurrentViewer,
     csrf_token: FormStr,

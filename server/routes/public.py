@@ -27,6 +27,7 @@ from server.routes.deps import (
     AppSettings,
     CurrentViewer,
     DbSession,
+    PathId,
     Viewer,
     get_viewer,
 )
@@ -210,7 +211,7 @@ def permalink(
     settings: AppSettings,
     programme_slug: str,
     event_slug: str,
-    entry_id: int,
+    entry_id: PathId,
 ) -> Response:
     """One entry's address: the live blog opened at that entry (410 once it was deleted)."""
     blog = open_blog(session, viewer, (programme_slug, event_slug))

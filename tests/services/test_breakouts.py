@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from server.db import Database
@@ -448,9 +449,10 @@ def test_deleting_a_note_is_logged_and_repeatable(db: Database, tables: Tables) 
 
 def test_text_is_checked(db: Database, tables: Tables) -> None:
     with db.session() as s:
-        for text in ("   ", "x" * 501):
-            with pytest.raises(BadInput):
-                write(s, tables.amy.caller, tables.group(s, tables.one), text)
+        with pytest.raises(BadInput):
+            write(s, tables.amy.caller, tables.group(s, tables.one), "x" * 501)
+        with pytest.raises(ValidationError, match="blank"):
+            write(s, tables.amy.caller, tables.group(s, tables.one), " \u3000 ")
 
 
 # -- closing --------------------------------------------------------------------------------------
