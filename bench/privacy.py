@@ -77,6 +77,9 @@ def main(argv: list[str]) -> int:
         print(f"  wrong: {line}")
     lines = held + passing
     entries = [" ".join(lines[i : i + 12]) for i in range(0, len(lines), 12)]
+    # The longest body an entry may have, written to make a pattern work hardest: the guard
+    # must stay linear in the text's length (a 20,000-digit body once took 7 s).
+    hostile = ["0" * 20_000, "a" * 19_999 + "@", "x@" + "a." * 9_999, "1 " * 10_000, "-" * 20_000]
     print()
     print(
         table(
@@ -85,6 +88,7 @@ def main(argv: list[str]) -> int:
             [
                 row("card-sized (each corpus line)", lines, latencies(screen, lines, args.rounds)),
                 row("entry-sized (12 lines)", entries, latencies(screen, entries, args.rounds)),
+                row("hostile, 20,000 chars", hostile, latencies(screen, hostile, 1)),
             ],
         )
     )

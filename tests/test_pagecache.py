@@ -65,7 +65,9 @@ def writer(client: TestClient, world: World, db: Database) -> dict[str, str]:
 
 def post(client: TestClient, world: World, writer: dict[str, str], body: str) -> dict[str, Any]:
     response = client.post(
-        f"/api/v1/events/{world.event.id}/entries", json={"body": body}, headers=writer
+        f"/api/v1/events/{world.event.id}/entries",
+        json={"body": body, "confirm_personal": True},
+        headers=writer,
     )
     assert response.status_code == 201, response.text
     return dict(response.json())

@@ -35,8 +35,11 @@ DATE = re.compile(
 )
 MASK = " § "
 NHS_RUN = re.compile(r"\d+(?: \d+)*")
+# Parts bounded as RFC 5321 bounds them (64 characters before the @, 63 a label), which also
+# keeps a search over a long run of letters linear.
 EMAIL = re.compile(
-    r"[\w.+-]+(?:@| @ |\s*[\[(]\s*at\s*[\])]\s*)[\w-]+(?:(?:\.|\s*[\[(]\s*dot\s*[\])]\s*)[\w-]+)*"
+    r"[\w.+-]{1,64}(?:@| @ |\s*[\[(]\s*at\s*[\])]\s*)[\w-]{1,63}"
+    r"(?:(?:\.|\s*[\[(]\s*dot\s*[\])]\s*)[\w-]{1,63})*"
     r"(?:\.|\s*[\[(]\s*dot\s*[\])]\s*)[a-z]{2,}\b",
     re.IGNORECASE,
 )

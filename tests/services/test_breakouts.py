@@ -354,7 +354,7 @@ def test_rest_reads_show_a_non_member_no_notes(db: Database, tables: Tables) -> 
         assert seen_by_amy["notes"] == [] and seen_by_amy["member_count"] == 1
         with pytest.raises(NotFound):
             notes.note_as_seen(s, note=note, caller=tables.amy.caller)
-        with pytest.raises(Forbidden):
+        with pytest.raises(NotFound):
             notes.update_note(
                 s, caller=tables.amy.caller, note=note, data=NoteUpdate(text="x", version=1)
             )
