@@ -68,3 +68,10 @@ def app(settings: Settings) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture
+def live_world(db: Database) -> World:
+    """The world's event, live."""
+    with db.session() as s:
+        return make_world(s, status="live")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -36,7 +35,6 @@ def erase_attendee(
     actor: Actor,
 ) -> ErasedPublic:
     """Erase one attendee and what is theirs, before the event is frozen (facilitators)."""
-    erased = erasure.erase_attendee(
+    return erasure.erase_attendee(
         session, actor=actor, event=event, attendee=attendee, cards=data.cards
     )
-    return ErasedPublic(**asdict(erased))

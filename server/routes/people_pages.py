@@ -32,12 +32,17 @@ def erase_form(
     viewer: CurrentViewer,
     csrf_token: FormStr,
     cards: FormStr = "anonymise",
+    confirmed: FormStr = "",
 ) -> Response:
+    """Erase, after a second, deliberate step: it cannot be undone."""
     viewer = signed_in(viewer)
     form_csrf(viewer, csrf_token)
     choice: erasure.CardsChoice = "delete" if cards == "delete" else "anonymise"
     try:
         attendee = erasure.attendee_or_404(session, event, attendee_id)
+        if confirmed != "yes":
+            asking = {"id": attendee.id, "name": attendee.display_name, "cards": choice}
+            return _people(request, session, viewer, event, confirming=asking)
         erasure.erase_attendee(
             session, actor=viewer.user, event=event, attendee=attendee, cards=choice
         )
@@ -53,6 +58,7 @@ def _people(
     event: Event,
     status: int = 200,
     error: str = "",
+    confirming: dict[str, object] | None = None,
 ) -> Response:
     people = erasure.people(session, actor=viewer.user, event=event)
     return page(
@@ -65,4 +71,5 @@ def _people(
         people=people,
         erased=request.query_params.get("erased") == "1",
         error=error,
+        confirming=confirming,
     )

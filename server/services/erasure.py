@@ -9,7 +9,6 @@ transaction (server/realtime/log.py). The admins' audit log says who erased how 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import delete
@@ -17,7 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from server.errors import NotFound
 from server.models.accounts import User
-from server.models.attendees import Attendee, AttendeeSummary
+from server.models.attendees import Attendee, AttendeeSummary, ErasedPublic
 from server.models.boards import Board, Card, CardVote, Theme, ThemeVote
 from server.models.breakouts import Breakout, BreakoutMember, Note
 from server.models.events import Event
@@ -27,16 +26,6 @@ from server.services.access import Caller, require_event_facilitator, require_no
 from server.timeutil import utcnow
 
 CardsChoice = Literal["delete", "anonymise"]
-
-
-@dataclass(frozen=True)
-class Erased:
-    attendee_id: int
-    cards_deleted: int
-    cards_anonymised: int
-    notes_deleted: int
-    votes_removed: int
-    seats_left: int
 
 
 def attendee_or_404(session: Session, event: Event, attendee_id: int) -> Attendee:
@@ -83,7 +72,7 @@ def people(session: Session, *, actor: User | None, event: Event) -> list[Attend
 
 def erase_attendee(
     session: Session, *, actor: User | None, event: Event, attendee: Attendee, cards: CardsChoice
-) -> Erased:
+) -> ErasedPublic:
     """Erase one attendee of a live or ended event, as asked of its facilitators."""
     user = require_event_facilitator(session, actor, event)
     require_not_frozen(event)
@@ -94,21 +83,16 @@ def erase_attendee(
     attendee_id = attendee.id
     session.delete(attendee)
     session.flush()
-    erased = Erased(attendee_id, deleted, anonymised, notes, votes, seats)
-    audit.record(
-        session,
-        actor=user,
-        action="attendee.erased",
-        event_id=event.id,
-        details={
-            "attendee_id": attendee_id,
-            "cards": cards,
-            "cards_deleted": deleted,
-            "cards_anonymised": anonymised,
-            "notes_deleted": notes,
-            "votes_removed": votes,
-        },
+    erased = ErasedPublic(
+        attendee_id=attendee_id,
+        cards_deleted=deleted,
+        cards_anonymised=anonymised,
+        notes_deleted=notes,
+        votes_removed=votes,
+        seats_left=seats,
     )
+    details = {"cards": cards, **erased.model_dump()}
+    audit.record(session, actor=user, action="attendee.erased", event_id=event.id, details=details)
     return erased
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2 as httpx
@@ -17,7 +16,7 @@ from server.db import Database
 from server.models.events import EventLog, EventLogRef
 from server.realtime import log
 from server.services import accounts
-from tests.factories import World, make_world
+from tests.factories import World
 from tests.live import LiveServer
 from tests.realtime.wsclient import Client, join
 
@@ -30,24 +29,6 @@ GONE = [
     "Notes of a closed circle",
 ]
 KEPT = ["Garden club is thriving", "Words after the edit", "Entry corrected"]
-
-
-@pytest.fixture
-def live_world(db: Database) -> World:
-    with db.session() as s:
-        return make_world(s, status="live")
-
-
-@pytest.fixture
-def api(live_server: LiveServer, db: Database, live_world: World) -> Iterator[httpx.Client]:
-    with db.session() as s:
-        token = accounts.create_token(
-            s, email=live_world.facilitator.email, secret_key="test-secret-key"
-        )
-    with httpx.Client(
-        base_url=live_server.url, headers={"Authorization": f"Bearer {token}"}
-    ) as client:
-        yield client
 
 
 def ok(response: httpx.Response) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx2 as httpx
 import pytest
@@ -19,25 +18,6 @@ from server.settings import Settings
 from tests.factories import World, make_world
 from tests.live import LiveServer
 from tests.realtime.wsclient import Client, attendee_socket, join, presence_is, wait_for_peak
-
-
-@pytest.fixture
-def live_world(db: Database) -> World:
-    with db.session() as s:
-        return make_world(s, status="live")
-
-
-@pytest.fixture
-def api(live_server: LiveServer, db: Database, live_world: World) -> Iterator[httpx.Client]:
-    """An HTTP client signed in as the event's facilitator with a bearer token."""
-    with db.session() as s:
-        token = accounts.create_token(
-            s, email=live_world.facilitator.email, secret_key="test-secret-key"
-        )
-    with httpx.Client(
-        base_url=live_server.url, headers={"Authorization": f"Bearer {token}"}
-    ) as client:
-        yield client
 
 
 def add_items(api: httpx.Client, event_id: int, titles: list[str]) -> list[int]:

@@ -8,19 +8,12 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from server.db import Database
 from server.realtime.protocol import MAX_FRAME_BYTES
-from tests.factories import World, make_world
+from tests.factories import World
 from tests.live import LiveServer
 from tests.realtime.wsclient import Client, attendee_socket, join
 
 TOO_BIG_ID = 2**63
-
-
-@pytest.fixture
-def live_world(db: Database) -> World:
-    with db.session() as s:
-        return make_world(s, status="live")
 
 
 def answers(client: Client, count: int) -> list[tuple[str, str, str]]:

@@ -21,12 +21,6 @@ from tests.routes.test_boards import open_board
 PAGE = {"Accept": "text/html"}
 
 
-@pytest.fixture
-def live_world(db: Database) -> World:
-    with db.session() as s:
-        return make_world(s, status="live")
-
-
 def html(response: Any) -> HTMLParser:
     assert "text/html" in response.headers["content-type"], response.text
     return HTMLParser(response.text)

@@ -13,12 +13,6 @@ from tests.routes.test_boards import error_of, open_board
 from tests.routes.test_breakouts import make_group
 
 
-@pytest.fixture
-def live_world(db: Database) -> World:
-    with db.session() as s:
-        return make_world(s, status="live")
-
-
 def test_a_facilitator_starts_and_stops_the_timer(client: TestClient, live_world: World) -> None:
     headers = login(client, live_world.facilitator)
     url = f"/api/v1/events/{live_world.event.id}/timer"
