@@ -24,9 +24,8 @@ from server.models.archive import Archive, ArchiveVersion
 from server.models.boards import Board, BoardUpdate, Card
 from server.models.breakouts import Breakout, Note
 from server.models.events import Event
-from server.models.programmes import Programme
-from server.services import boards, breakouts, privacy, programmes, search
-from server.services.access import Caller, is_facilitator, require_event_facilitator
+from server.services import access, boards, breakouts, privacy, search
+from server.services.access import Caller, require_event_facilitator
 from server.services.archive_document import FORMAT, build_document
 from server.services.archive_public import public_view
 
@@ -133,15 +132,9 @@ class Record:
 
 def view_for(session: Session, *, caller: Caller, event: Event) -> View:
     """The whole record for the programme's facilitators (and admins), else the public view
-    (for whoever may read the programme at all)."""
-    if is_facilitator(session, caller.user, event.programme_id):
-        return "full"
-    if caller.attendee is not None and caller.attendee.event_id == event.id:
-        return "public"
-    programme = session.get(Programme, event.programme_id)
-    assert programme is not None
-    programmes.read_programme(session, actor=caller.user, programme=programme)
-    return "public"
+    (for whoever may read the programme at all: attendees read the day as the public does)."""
+    role = access.event_scope(session, event=event, caller=caller).role
+    return "full" if role == "facilitator" else "public"
 
 
 def record_for(session: Session, *, caller: Caller, event: Event) -> Record:
