@@ -34,6 +34,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("event_id", "ref", "seq", name=op.f("pk_event_log_ref")),
     )
+    op.create_index("ix_event_log_ref_event_id_seq", "event_log_ref", ["event_id", "seq"])
     # The rules that rewrite rows are the server's own: replay the old log through them.
     from server.realtime.log import reindex
 
@@ -41,4 +42,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_event_log_ref_event_id_seq", table_name="event_log_ref")
     op.drop_table("event_log_ref")

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.models.base import Filled, Moment, UtcTime, json_list, now_field, optional_time
@@ -75,6 +75,8 @@ class EventLogRef(SQLModel, table=True):
     rewrite it in the same transaction (server/realtime/log.py `append`)."""
 
     __tablename__ = "event_log_ref"
+    # Rewriting a row replaces its refs: found by (event_id, seq), not by ref.
+    __table_args__ = (Index("ix_event_log_ref_event_id_seq", "event_id", "seq"),)
 
     event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
     ref: str = Field(max_length=40, primary_key=True)

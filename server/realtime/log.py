@@ -69,14 +69,18 @@ def _forget(session: Session, event_id: int, before: int, ref: str, now: Payload
         revised = rules.revise(row.payload, ref, now)
         if revised == row.payload:
             continue
+        was, mentions = set(rules.mentions(row.payload)), rules.mentions(revised)
         row.payload = revised
         session.add(row)
-        session.execute(
-            delete(EventLogRef).where(
-                col(EventLogRef.event_id) == event_id, col(EventLogRef.seq) == row.seq
+        if gone := was - set(mentions):
+            session.execute(
+                delete(EventLogRef).where(
+                    col(EventLogRef.event_id) == event_id,
+                    col(EventLogRef.seq) == row.seq,
+                    col(EventLogRef.ref).in_(gone),
+                )
             )
-        )
-        _index(session, event_id, row.seq, rules.mentions(revised))
+        _index(session, event_id, row.seq, [m for m in mentions if m not in was])
     session.flush()
 
 

@@ -22,6 +22,9 @@ from server.realtime.audience import Scope
 
 AUTHOR_KEY = "_author"
 BOARD_HIDDEN_KEY = "_board_hidden"
+# On a board row: whether the board was hidden or shown by it (else its cards' rows stay as
+# they are). A row without it (logged before it existed) counts as one that was.
+VISIBILITY_KEY = "_visibility_changed"
 
 Payload = dict[str, Any]
 Shown = tuple[str, str, Payload]
@@ -149,18 +152,19 @@ def card_subjects(payload: Payload) -> Subjects:
 
 def card_mentions(payload: Payload) -> list[str]:
     """A gone card's rows no longer answer to its id, which the database may give again."""
-    return mentions("card", payload, "text", "board")
+    return mentions("card", payload, "text", "board", "board-cards")
 
 
-def mentions(kind: str, payload: Payload, alive: str, parent: str) -> list[str]:
+def mentions(kind: str, payload: Payload, alive: str, parent: str, ref: str = "") -> list[str]:
+    """The thing itself while it lives, and its parent (`ref`: under another name)."""
     mine = [] if _gone(payload, alive) else [f"{kind}:{payload['id']}"]
     owner = payload.get(f"{parent}_id")
-    return mine + ([] if owner is None else [f"{parent}:{owner}"])
+    return mine + ([] if owner is None else [f"{ref or parent}:{owner}"])
 
 
 def revise_card(payload: Payload, ref: str, now: Payload | None) -> Payload:
     """Take a card's newest form, or its board's hidden flag."""
-    if ref.startswith("board:"):
+    if ref.startswith("board-cards:"):
         return _with_board(payload, now)
     return now if now is not None else tombstone(payload, "board_id")
 
@@ -173,7 +177,12 @@ def _with_board(payload: Payload, board: Payload | None) -> Payload:
 
 
 def board_subjects(payload: Payload) -> Subjects:
-    return [(f"board:{payload['id']}", payload)]
+    """The board; and to the rows of its cards, themes and votes, whether it is hidden, when
+    this row hid or showed it."""
+    board = f"board:{payload['id']}"
+    if not payload.get(VISIBILITY_KEY, True):
+        return [(board, payload)]
+    return [(board, payload), (f"board-cards:{payload['id']}", payload)]
 
 
 def board_mentions(payload: Payload) -> list[str]:
@@ -181,9 +190,13 @@ def board_mentions(payload: Payload) -> list[str]:
 
 
 def revise_board(payload: Payload, ref: str, now: Payload | None) -> Payload:
-    """Take the board's newest form, or one of its cards' (dropped when gone)."""
+    """Take the board's newest form, or one of its cards' (dropped when gone).
+
+    An earlier board row keeps no cards: the newest row of the board carries them all, and the
+    cards' own rows carry each; so hiding one card rewrites one board row, not every one.
+    """
     if ref.startswith("board:"):
-        return now if now is not None else payload
+        return payload if now is None else {**now, "cards": []}
     return {**payload, "cards": replace_in(payload.get("cards", []), ref, now)}
 
 
@@ -199,17 +212,17 @@ def theme_subjects(payload: Payload) -> Subjects:
 
 
 def theme_mentions(payload: Payload) -> list[str]:
-    return mentions("theme", payload, "title", "board")
+    return mentions("theme", payload, "title", "board", "board-cards")
 
 
 def revise_theme(payload: Payload, ref: str, now: Payload | None) -> Payload:
-    if ref.startswith("board:"):
+    if ref.startswith("board-cards:"):
         return _with_board(payload, now)
     return now if now is not None else tombstone(payload, "board_id")
 
 
 def vote_mentions(payload: Payload) -> list[str]:
-    return [f"board:{payload['board_id']}"]
+    return [f"board-cards:{payload['board_id']}"]
 
 
 def revise_vote(payload: Payload, ref: str, now: Payload | None) -> Payload:

@@ -33,7 +33,13 @@ from server.models.events import Event
 from server.models.programmes import Programme
 from server.realtime import log
 from server.realtime.audience import Scope
-from server.realtime.projections import AUTHOR_KEY, BOARD_HIDDEN_KEY, board_for, card_for
+from server.realtime.projections import (
+    AUTHOR_KEY,
+    BOARD_HIDDEN_KEY,
+    VISIBILITY_KEY,
+    board_for,
+    card_for,
+)
 from server.services import access, programmes
 from server.services.access import Caller, is_facilitator, require_facilitator, require_not_frozen
 from server.timeutil import utcnow
@@ -303,7 +309,8 @@ def create_event_board(
     _fill(board, data.model_dump())
     session.add(board)
     session.flush()
-    append_log(session, board, "board.created", log.PUBLIC, board_full(session, board))
+    payload = {**board_full(session, board), VISIBILITY_KEY: False}
+    append_log(session, board, "board.created", log.PUBLIC, payload)
     return board
 
 
@@ -329,5 +336,7 @@ def update_board(session: Session, *, actor: User | None, board: Board, data: Bo
     session.flush()
     # Those who saw the board learn it is hidden; changes inside a hidden board stay there.
     audience = log.FACILITATORS if was == board.state == "hidden" else log.PUBLIC
-    append_log(session, board, "board.updated", audience, board_full(session, board))
+    shown_or_hidden = (was == "hidden") != (board.state == "hidden")
+    payload = {**board_full(session, board), VISIBILITY_KEY: shown_or_hidden}
+    append_log(session, board, "board.updated", audience, payload)
     return board
