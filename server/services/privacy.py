@@ -70,7 +70,9 @@ PERSON = (
     r"|mum|mother|dad|father|gran|nan|nanna|grandma|grandad|grandmother|grandfather|he|she|him"
     r"|her)"
 )
-BEFORE_ROOM = r"(?:'s|\u2019s)?(?:\s{1,3}(?:is|was|who is|now))?\s{1,3}(?:in|from|of|at|into)\s{1,3}"
+BEFORE_ROOM = (
+    r"(?:'s|\u2019s)?(?:\s{1,3}(?:is|was|who is|now))?\s{1,3}(?:in|from|of|at|into)\s{1,3}"
+)
 # "the lady in bed 4", "room 12's resident", "bed 4 gentleman", "she is in room 7".
 ROOM_OF_PERSON = re.compile(
     rf"\b{PERSON}{BEFORE_ROOM}{ROOM}|\b{ROOM}(?:'s|\u2019s|\s{{1,3}}{PERSON}\b)",
@@ -78,7 +80,7 @@ ROOM_OF_PERSON = re.compile(
 )
 # "Doris in room 12": a capitalised word before the room, unless it is an ordinary word.
 NAME_IN_ROOM = re.compile(rf"\b([A-Z][a-z'\u2019-]{{1,30}}){BEFORE_ROOM}(?i:{ROOM})")
-NOT_A_NAME = frozenset(
+ORDINARY_WORDS = (
     "breakout breakouts meet meeting lunch tea coffee drinks session sessions workshop training"
     " group groups table tables everyone everybody we us all staff team teams activities"
     " refreshments registration posters poster display exhibition feedback handover huddle"
@@ -88,10 +90,11 @@ NOT_A_NAME = frozenset(
     " sensory menus menu food cake cakes singing yoga chair painting crafts reading storytime"
     " visitors families relatives volunteers managers nurses carers seniors leaders chat chats"
     " panel talk talks keynote plenary networking welcome intro introductions launch survey"
-    " audit audits training cleaning repairs decorating refurbishment works work inspection"
+    " audit audits cleaning repairs decorating refurbishment works work inspection"
     " interviews interview induction supervision appraisals rota rotas wellbeing games quizzes"
-    " there here things it this that these those they them you i our your their".split()
+    " there here things it this that these those they them you i our your their"
 )
+NOT_A_NAME = frozenset(ORDINARY_WORDS.split())
 MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
