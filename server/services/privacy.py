@@ -10,6 +10,16 @@ It reads text the way a person does: before matching, the text is put in Unicode
 (fullwidth digits and at signs become ASCII), invisible format characters are dropped, and
 every kind of space, dash, dot and slash between two digits counts as one separator. Times and
 dates are masked first, so that `10:30 on 12/03/2025` never adds up to a number.
+
+It also holds what names a resident: a person named with a title ("Mrs Doris Green", "Mr Patel",
+"Miss Ada B"), a room or bed number tied to a person ("Doris in room 12", "the lady in bed 4",
+"room 12's resident") and a date of birth ("DOB 12/03/1941", "born 3 March 1941", a full date
+before 1960, "born" and a year before 1970). A room number on its own ("Breakout in room 12")
+is the day's furniture and passes.
+A title and a name are held even when they name a speaker ("Dr Patel's talk was great"): the
+guard cannot tell a speaker from a resident, a false alarm costs one click, and a leak cannot be
+undone. A given name counts as a person before "in room 12" unless it is one of the ordinary
+words an event sentence starts with (`NOT_A_NAME`).
 """
 
 from __future__ import annotations
@@ -49,6 +59,54 @@ POSTCODE = re.compile(
 )
 # "B2 1st floor", "Y6 2nd year": an ordinal in lower case is not an inward code.
 ORDINAL = re.compile(r"\d(?:st|nd|rd|th)")
+# A person named with a title: "Mrs Doris Green", "Mr. Patel", "Miss Ada B", "mrs green".
+TITLED_NAME = re.compile(
+    r"\b(?:(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Professor|Rev|Revd|Sir|Dame|Lady|Lord)\.?\s{1,3}[A-Z]"
+    r"|(?:mr|mrs|mx|Mr|Mrs)\.?\s{1,3}[a-z]{2}|(?:MR|MRS)\.?\s{1,3}[A-Za-z])"
+)
+ROOM = r"(?:room|bed|bedroom|rm)\.?\s{0,2}(?:no\.?\s{0,2})?\d{1,4}[a-z]?\b"
+PERSON = (
+    r"(?:lady|gentleman|gent|man|woman|chap|resident|patient|service user|client|husband|wife"
+    r"|mum|mother|dad|father|gran|nan|nanna|grandma|grandad|grandmother|grandfather|he|she|him"
+    r"|her)"
+)
+BEFORE_ROOM = (
+    r"(?:'s|\u2019s)?(?:\s{1,3}(?:is|was|who is|now))?\s{1,3}(?:in|from|of|at|into)\s{1,3}"
+)
+# "the lady in bed 4", "room 12's resident", "bed 4 gentleman", "she is in room 7".
+ROOM_OF_PERSON = re.compile(
+    rf"\b{PERSON}{BEFORE_ROOM}{ROOM}|\b{ROOM}(?:'s|\u2019s|\s{{1,3}}{PERSON}\b)",
+    re.IGNORECASE,
+)
+# "Doris in room 12": a capitalised word before the room, unless it is an ordinary word.
+NAME_IN_ROOM = re.compile(rf"\b([A-Z][a-z'\u2019-]{{1,30}}){BEFORE_ROOM}(?i:{ROOM})")
+ORDINARY_WORDS = (
+    "breakout breakouts meet meeting lunch tea coffee drinks session sessions workshop training"
+    " group groups table tables everyone everybody we us all staff team teams activities"
+    " refreshments registration posters poster display exhibition feedback handover huddle"
+    " huddles break discussion demo resources slides bingo music quiz film films also then back"
+    " later still now today tomorrow photos chairs toilets parking lockers wifi stand stands"
+    " stall stalls lounge lounges carpet furniture windows lights heating equipment hoist"
+    " sensory menus menu food cake cakes singing yoga chair painting crafts reading storytime"
+    " visitors families relatives volunteers managers nurses carers seniors leaders chat chats"
+    " panel talk talks keynote plenary networking welcome intro introductions launch survey"
+    " audit audits cleaning repairs decorating refurbishment works work inspection"
+    " interviews interview induction supervision appraisals rota rotas wellbeing games quizzes"
+    " there here things it this that these those they them you i our your their"
+)
+NOT_A_NAME = frozenset(ORDINARY_WORDS.split())
+MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+# "DOB", "d.o.b.", "date of birth", "born 3 March 1941", and any full date before 1960.
+DATE_OF_BIRTH = re.compile(
+    r"\bd\.?\s?o\.?\s?b\b|\bdate\s{1,3}of\s{1,3}birth\b|\bbirth\s?date\b"
+    r"|\bborn\b[^.\n]{0,30}?\b(?:1[89]\d|19[0-6])\d\b"
+    r"|(?<![\d./-])\d{1,2}[/.-]\d{1,2}[/.-](?:1[89]\d{2}|19[0-5]\d)(?!\d)"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s{{1,3}}(?:of\s{{1,3}})?{MONTHS}\.?,?\s{{1,3}}(?:1[89]\d{{2}}|19[0-5]\d)\b",
+    re.IGNORECASE,
+)
 # UK national significant numbers have 9 or 10 digits; a dialled one starts 0, +44 or 0044.
 UK_LENGTHS = (9, 10)
 
@@ -124,13 +182,38 @@ def _has_postcode(text: str) -> bool:
     return any(not ORDINAL.fullmatch(m.group(1)) for m in POSTCODE.finditer(text))
 
 
+def _has_titled_name(text: str) -> bool:
+    return TITLED_NAME.search(text) is not None
+
+
+def _has_room_of_person(text: str) -> bool:
+    return ROOM_OF_PERSON.search(text) is not None
+
+
+def _has_name_in_room(text: str) -> bool:
+    return any(m.group(1).lower() not in NOT_A_NAME for m in NAME_IN_ROOM.finditer(text))
+
+
+def _has_date_of_birth(text: str) -> bool:
+    return DATE_OF_BIRTH.search(text) is not None
+
+
+TITLED, ROOMED = "a person's name with a title", "a resident's room or bed"
+# Said together, the two read as what they are.
+BOTH = "a resident's name and room"
+
+
 def findings(text: str) -> list[str]:
     """What the text looks like it has in it: ["an NHS number", "a postcode"], or []."""
     readable = normalise(text)
     numbers = _numbers(readable)
-    return [
+    found = [
         name
         for name, check, subject in (
+            (TITLED, _has_titled_name, readable),
+            (ROOMED, _has_room_of_person, readable),
+            (BOTH, _has_name_in_room, readable),
+            ("a date of birth", _has_date_of_birth, readable),
             ("an NHS number", _has_nhs_number, numbers),
             ("a phone number", _has_phone, numbers),
             ("an email address", _has_email, readable),
@@ -138,6 +221,9 @@ def findings(text: str) -> list[str]:
         )
         if check(subject)
     ]
+    if BOTH in found or (TITLED in found and ROOMED in found):
+        found = [BOTH, *(name for name in found if name not in (TITLED, ROOMED, BOTH))]
+    return found
 
 
 def _listed(found: list[str]) -> str:
@@ -167,9 +253,13 @@ def check_name(name: str, *, field: str = "display_name") -> None:
     found = findings(name)
     if found:
         what, advice = ADVICE[field]
+        seen = (
+            "has a title in it (like Mrs or Dr), which could name a resident"
+            if found == [TITLED]
+            else f"looks like it has {_listed(found)} in it"
+        )
         raise LooksPersonal(
-            f"Your {what} looks like it has {_listed(found)} in it. {advice}: "
-            "it is shown next to what you post.",
+            f"Your {what} {seen}. {advice}: it is shown next to what you post.",
             details={"field": field, "found": found},
         )
 

@@ -301,7 +301,7 @@ def test_moderation_decides_who_sees_a_card(client: TestClient, room: Room) -> N
 
 
 def test_the_privacy_guard_holds_personal_data(client: TestClient, room: Room) -> None:
-    held = card_of(client, room, room.amy, "Mrs B's NHS number is 943 476 5919")
+    held = card_of(client, room, room.amy, "Her NHS number is 943 476 5919")
     assert (held["status"], held["held_reason"]) == ("pending", "looks like an NHS number")
     fine = card_of(client, room, room.amy, "Glove batch 943 476 5910 arrived")
     assert fine["status"] == "visible"
@@ -610,7 +610,7 @@ def test_cards_travel_live_to_each_viewer(
         )
         assert "held_reason" not in first["data"]
 
-        held = create("r2", "Mrs B lives at M1 1AE")["data"]
+        held = create("r2", "She lives at M1 1AE")["data"]
         assert (held["status"], held["held_reason"]) == ("pending", "looks like a postcode")
         mine = amy.next_where(
             lambda m: m.get("type") == "card.created" and m["data"]["id"] == held["id"]

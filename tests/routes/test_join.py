@@ -333,6 +333,27 @@ def test_a_name_that_looks_like_personal_data_is_refused_and_nothing_is_stored(
     assert attendee_names(db) == []
 
 
+@pytest.mark.parametrize("name", ["Mrs Green", "Dr Patel", "mr patel"])
+def test_a_name_with_a_title_is_refused_saying_why_and_nothing_is_stored(
+    client: TestClient, db: Database, live_world: World, name: str
+) -> None:
+    response = client.post(
+        "/api/v1/join", json={"code": live_world.event.join_code, "display_name": name}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == (
+        "Your name has a title in it (like Mrs or Dr), which could name a resident. "
+        "Use just your first name, or leave it empty: it is shown next to what you post."
+    )
+    assert attendee_names(db) == []
+
+
+@pytest.mark.parametrize("name", ["Jo", "Sam Patel", "Miss-Ann", "Drew"])
+def test_a_plain_name_joins(client: TestClient, db: Database, live_world: World, name: str) -> None:
+    join(client, live_world, name=name)
+    assert attendee_names(db) == [name]
+
+
 def test_an_organisation_that_looks_like_personal_data_is_refused(
     client: TestClient, db: Database, live_world: World
 ) -> None:

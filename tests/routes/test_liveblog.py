@@ -402,7 +402,7 @@ def test_an_entry_that_looks_personal_is_refused_until_confirmed(
 ) -> None:
     headers = login(client, world.facilitator)
     url = f"/api/v1/events/{world.event.id}/entries"
-    body = {"body": "Ring Mrs B's son on 07700 900123", "client_id": "e-1"}
+    body = {"body": "Ring Bea's son on 07700 900123", "client_id": "e-1"}
     refused = client.post(url, json=body, headers=headers)
     assert refused.status_code == 422
     error = refused.json()["error"]

@@ -216,12 +216,12 @@ def test_a_deleted_entrys_permalink_is_gone_and_tells_nothing(
     client: TestClient, world: World
 ) -> None:
     headers = login(client, world.facilitator)
-    entry = post(client, world, headers, body="Mrs Smith in room 4")
+    entry = post(client, world, headers, body="Garden party for the Smith family")
     client.delete(f"/api/v1/entries/{entry['id']}", headers=headers)
     client.cookies.clear()
     response = client.get(f"{blog_url(world)}/e/{entry['id']}")
     assert response.status_code == 410
-    assert "Mrs Smith" not in response.text
+    assert "Smith family" not in response.text
     assert HTMLParser(response.text).css_first("[role=alert]") is not None
     other = make_world_entry(client, world)
     assert client.get(f"{blog_url(world)}/e/{other}").status_code == 404

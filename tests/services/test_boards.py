@@ -219,7 +219,7 @@ def test_pre_moderated_cards_wait_but_a_facilitators_do_not(db: Database, room: 
 @pytest.mark.parametrize(
     ("text", "status", "reason"),
     [
-        ("Mrs B (943 476 5919) loved the garden", "pending", "looks like an NHS number"),
+        ("Bea (943 476 5919) loved the garden", "pending", "looks like an NHS number"),
         ("Ring 07700 900123 for the rota", "pending", "looks like a phone number"),
         ("Batch 943 476 5910 of gloves arrived", "visible", ""),
         ("In 2026, room 12 won the garden prize", "visible", ""),
@@ -258,7 +258,7 @@ def shown(session: Session, room: Room, scope: Scope) -> tuple[str, str, dict[st
 def test_a_held_card_reaches_only_facilitators_and_its_author(db: Database, room: Room) -> None:
     amy, ben = room.amy, room.ben
     with db.session() as s:
-        card = post(s, amy.caller, board_of(s, room), "Mrs B, M1 1AE, loves the garden")
+        card = post(s, amy.caller, board_of(s, room), "Bea, M1 1AE, loves the garden")
         full = shown(s, room, FACILITATOR)
         assert full is not None and full[:2] == ("full", "card.created")
         assert full[2]["held_reason"] == "looks like a postcode" and "_author" not in full[2]

@@ -305,7 +305,7 @@ def test_sharing_shows_notes_to_everyone_except_personal_data(db: Database, tabl
     with db.session() as s:
         one = tables.group(s, tables.one)
         kept = write(s, tables.amy.caller, one, "Residents plan the menu")
-        held = write(s, tables.amy.caller, one, "Ring 07700 900123 about Mrs B")
+        held = write(s, tables.amy.caller, one, "Ring 07700 900123 about Bea")
         start = last_seq(s, tables.world.event.id)
         update = BreakoutUpdate(shared=True)
         breakouts.update_breakout(s, actor=tables.world.facilitator, breakout=one, data=update)

@@ -39,7 +39,16 @@ def test_every_pass_line_passes(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("Mrs B's NHS number is 943 476 5919", "looks like an NHS number"),
+        ("Her NHS number is 943 476 5919", "looks like an NHS number"),
+        ("Mrs Doris Green in room 12 had a fall", "looks like a resident's name and room"),
+        ("Doris in room 12 had a fall", "looks like a resident's name and room"),
+        ("the lady in bed 4 was calling out", "looks like a resident's room or bed"),
+        ("Dr Patel's talk was great", "looks like a person's name with a title"),
+        ("DOB 12/03/1941", "looks like a date of birth"),
+        (
+            "Mr Patel, born 3 March 1941, NHS 943 476 5919",
+            "looks like a person's name with a title, a date of birth and an NHS number",
+        ),
         ("ring her son on 07700 900123", "looks like a phone number"),
         ("0044 7700 900123", "looks like a phone number"),
         ("write to jo.bloggs@example.org", "looks like an email address"),
