@@ -1,15 +1,16 @@
 """Phones for bench/boards.py: one client process runs many, each on its own connections.
 
-A phone joins at its moment in the storm (POST /api/v1/join, GET /state, socket, hello), then
-reads its socket to the end, as a phone must or be closed as too slow. Active phones post cards
-and set votes over the socket at random intervals during the load. The process reports what it
-measured; the screen's side is read by the controlling process.
+A phone joins at its moment in the storm (POST /api/v1/join, GET /state, socket, hello), timing
+each stage, then reads its socket to the end, as a phone must or be closed as too slow. Active
+phones post cards and set votes over the socket at random intervals during the load. The
+process reports what it measured; the screen's side is read by the controlling process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import random
 import time
@@ -47,6 +48,8 @@ WORDS = [
 ]
 # A phone that waits this long for any one step of joining gives up (and counts an error).
 STEP_TIMEOUT = 30.0
+# The stages of a phone's join, in order; each is timed from the end of the one before.
+STAGES = ("join POST", "GET /state", "socket open", "hello")
 
 
 @dataclass
@@ -71,6 +74,7 @@ class Plan:
 class Worker:
     plan: Plan
     joined: list[float] = field(default_factory=list)
+    stages: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STAGES})
     first_start: float = 0.0
     last_connected: float = 0.0
     sent: dict[str, float] = field(default_factory=dict)
@@ -86,6 +90,7 @@ def run_worker(plan: Plan) -> dict[str, Any]:
     asyncio.run(_run(worker))
     return {
         "joined": worker.joined,
+        "stages": worker.stages,
         "first_start": worker.first_start,
         "last_connected": worker.last_connected,
         "sent": worker.sent,
@@ -130,22 +135,29 @@ class Phone:
         started = time.monotonic()
         if not self.worker.first_start or started < self.worker.first_start:
             self.worker.first_start = started
+        marks = [started]
         http = HttpConnection("127.0.0.1", self.plan.port)
         try:
             body = {"code": self.plan.join_code, "display_name": f"Phone {self.n}"}
             joined = await _ok(http.request("POST", "/api/v1/join", body))
+            marks.append(time.monotonic())
             headers = {"Authorization": f"Bearer {json.loads(joined)['token']}"}
             path = f"/api/v1/events/{self.plan.event_id}/state"
             seq = json.loads(await _ok(http.request("GET", path, headers=headers)))["seq"]
+            marks.append(time.monotonic())
         finally:
             await http.close()
         url = f"ws://127.0.0.1:{self.plan.port}/ws/events/{self.plan.event_id}?since={seq}"
         opening = connect(url, additional_headers=headers, ping_interval=None, max_size=None)
         self.ws = await asyncio.wait_for(opening, STEP_TIMEOUT)
+        marks.append(time.monotonic())
         hello = await asyncio.wait_for(self.ws.recv(), STEP_TIMEOUT)
         if '"hello"' not in str(hello):
             raise RuntimeError("the first message was not hello")
         connected = time.monotonic()
+        marks.append(connected)
+        for stage, (begun, ended) in zip(STAGES, itertools.pairwise(marks), strict=True):
+            self.worker.stages[stage].append(ended - begun)
         self.worker.joined.append(connected - started)
         self.worker.last_connected = max(self.worker.last_connected, connected)
         if not self.worker.collector:

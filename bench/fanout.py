@@ -4,7 +4,9 @@ Prints, for Glimpse and for a bare `websockets.broadcast()` server taking the sa
 offered and achieved deliveries per second, p50/p99/max post-to-delivery latency over every
 delivery, lost and duplicated deliveries (by seq, per socket), server and client CPU seconds,
 server memory per idle connection, the ratios between the two, a saturation sweep for each,
-and a comparison of uvicorn's WebSocket implementations with permessage-deflate on and off.
+a crowd of 10,000 public followers on the one event at 5 changes/s (beside the baseline with
+as many sockets), and a comparison of uvicorn's WebSocket implementations with
+permessage-deflate on and off.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--impl-rate", type=float, help="changes/s (default: 0.6 x the fastest good sweep step)"
     )
+    p.add_argument("--crowd", type=int, help="public followers in the crowd point (default 10000)")
+    p.add_argument("--crowd-rate", type=float, default=5.0, help="changes/s at the crowd point")
+    p.add_argument("--no-crowd", action="store_true")
     p.add_argument("--client-processes", type=int, default=2)
     p.add_argument("--http-connections", type=int, default=4)
     p.add_argument("--followers", action="store_true", help="public followers, not attendees")
@@ -52,6 +57,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     args, _ = p.parse_known_args(argv)
     quick = args.quick
     args.sockets = args.sockets or (200 if quick else 2000)
+    args.crowd = 0 if args.no_crowd else args.crowd or (1000 if quick else 10_000)
     args.seconds = args.seconds or (3.0 if quick else 15.0)
     args.step = args.step or (1.5 if quick else 4.0)
     args.sweep_from = args.sweep_from or (4_000.0 if quick else 5_000.0)
@@ -116,6 +122,7 @@ def run(rig: Rig, folder: Path) -> int:
             targets.append((baseline, len(base_specs)))
         sweeps = {} if args.no_sweep else rig.sweep(targets)
         rig.pool.disconnect()
+        crowd = measure_crowd(rig, glimpse, baseline)
     finally:
         glimpse.stop()
         if baseline is not None:
@@ -140,13 +147,20 @@ def run(rig: Rig, folder: Path) -> int:
         print()
         print(sweep_table(sweeps))
         ratio = print_sustainable(sweeps, glimpse.name)
+    if crowd:
+        print()
+        title = (
+            f"Crowd: {args.crowd:,} public followers + 1 screen socket on the one event, "
+            f"{args.crowd_rate:g} changes/s for {args.seconds:g} s"
+        )
+        print(main_table(crowd[0], crowd[1], title))
     if impls:
         print()
         rate = impls[0].rate
         title = f"uvicorn WebSocket implementations and permessage-deflate at {rate:.1f} changes/s"
         print(impl_table(impls, title))
     print()
-    print(goals(main, ratio))
+    print(goals(main, base_main, ratio, crowd[0] if crowd else None))
     print(machine())
     return 0 if main.lost == 0 and main.duplicates == 0 else 1
 
@@ -172,6 +186,28 @@ def print_sustainable(sweeps: dict[str, list[Load]], glimpse: str) -> float:
         print(f"sustainable throughput, glimpse / baseline: {ratio:.2f}")
         return ratio
     return math.nan
+
+
+def measure_crowd(
+    rig: Rig, glimpse: GlimpseTarget, baseline: BaselineTarget | None
+) -> tuple[Load, Load | None] | None:
+    """Many public followers at a calm rate: Glimpse, then the baseline with as many sockets."""
+    args = rig.args
+    if not args.crowd:
+        return None
+    loads: list[Load] = []
+    for target in (glimpse, baseline):
+        if target is None:
+            continue
+        specs = (
+            target.specs([], args.crowd) if isinstance(target, GlimpseTarget)
+            else target.specs(args.crowd + 1)
+        )  # fmt: skip
+        try:
+            loads.append(rig.main_point(target, specs, args.crowd_rate, args.seconds))
+        finally:
+            rig.pool.disconnect()
+    return loads[0], (loads[1] if len(loads) > 1 else None)
 
 
 def compare_impls(rig: Rig, world: GlimpseWorld, tokens: list[str], rate: float) -> list[Load]:

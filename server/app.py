@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         LimitsAndHeaders, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
     app.add_middleware(HeadAsGet)
+    app.add_middleware(ws.SocketDoor)  # event sockets skip what is inside (and all day)
     if settings.trusted_proxies:
         # Outermost, so every route and the WebSocket door count the client the proxy names.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

@@ -48,6 +48,7 @@ REPLAY_LIMIT = 5_000  # further behind than this, a client is told to resync
 PRESENCE_INTERVAL = 1.0
 PRESENCE_HEARTBEAT = 10.0  # each process re-announces its counts this often
 PRESENCE_EXPIRES = 30.0  # a process not heard from for this long counts no one
+DELIVERY_CHUNK = 250  # connections handed a row between two looks at the event loop
 COLLECTOR_INTERVAL = 2.0  # how often the steward looks; no socket opened for this long is quiet
 
 Row = dict[str, Any]
@@ -354,7 +355,7 @@ class Hub:
                 if row["seq"] > room.last + 1:
                     await self._fill(room, row["seq"] - 1)
                 if row["seq"] == room.last + 1:
-                    self._deliver(room, row)
+                    await self._deliver(room, row)
 
     async def _fill(self, room: Room, until: int) -> None:
         """Fetch committed rows after room.last (up to `until`, or all) and deliver them."""
@@ -363,7 +364,7 @@ class Hub:
             rows = await self.fetch_rows(room.event_id, room.last, limit)
             for row in rows:
                 if row["seq"] == room.last + 1:
-                    self._deliver(room, row)
+                    await self._deliver(room, row)
             if len(rows) < limit:
                 break
 
@@ -371,14 +372,22 @@ class Hub:
         async with room.lock:
             await self._fill(room, -1)
 
-    def _deliver(self, room: Room, row: Row) -> None:
+    async def _deliver(self, room: Room, row: Row) -> None:
+        """Hand the row to every connection of the room, looking at the event loop between
+        chunks of them: a write's next step (a thread coming back, a request arriving) never
+        waits for a whole room's fan-out. The room's lock is held throughout, so rows still
+        reach each connection in order; one that leaves meanwhile is handed it and drops it."""
         room.last = row["seq"]
         room.keep(row)
         fanout = Fanout(row)
         seq = fanout.seq
-        for conn in room.connections:
-            if conn.cursor < seq:
-                fanout.send(conn)
+        connections = list(room.connections)
+        for start in range(0, len(connections), DELIVERY_CHUNK):
+            if start:
+                await asyncio.sleep(0)
+            for conn in connections[start : start + DELIVERY_CHUNK]:
+                if conn.cursor < seq:
+                    fanout.send(conn)
 
     # -- connections ---------------------------------------------------------------------
     async def attach(self, conn: Connection) -> None:

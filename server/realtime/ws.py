@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 from pydantic_core import from_json
+from starlette import types
 from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
@@ -121,6 +123,33 @@ async def event_socket(websocket: WebSocket) -> None:
 
 
 router.add_websocket_route("/ws/events/{event_id:int}", event_socket)
+SOCKET_PATH = re.compile(r"/ws/events/([0-9]+)")  # the route's path, as Starlette's int matches
+
+
+class SocketDoor:
+    """ASGI middleware that hands the event socket its connection straight away.
+
+    Every layer a socket passes through keeps its frame alive as long as the socket is open,
+    which is all day: through the whole stack (exception handling, the dependency exit stack,
+    routers, the body limits) that was about a dozen frames and their objects for each of
+    thousands of sockets. Installed inside the proxy-headers middleware, so the socket still
+    counts the address the proxy names; any other socket path goes on to the router.
+    """
+
+    def __init__(self, app: types.ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: types.Scope, receive: types.Receive, send: types.Send) -> None:
+        if scope["type"] == "websocket":
+            path, root = scope["path"], scope.get("root_path", "")
+            found = SOCKET_PATH.fullmatch(
+                path[len(root) :] if root and path.startswith(root) else path
+            )
+            if found is not None:
+                scope["path_params"] = {"event_id": int(found[1])}
+                await event_socket(WebSocket(scope, receive, send))
+                return
+        await self.app(scope, receive, send)
 
 
 def _whole_number(text: str) -> bool:

@@ -31,7 +31,7 @@ from server.services.access import Caller
 router = APIRouter(prefix="/api/v1", tags=["breakouts"])
 
 
-def caller_dep(actor: Actor, viewer: CurrentViewer) -> Caller:
+async def caller_dep(actor: Actor, viewer: CurrentViewer) -> Caller:
     """Organiser or attendee; an organiser's cookie write has passed the CSRF check (Actor)."""
     return Caller(user=actor, attendee=viewer.attendee)
 

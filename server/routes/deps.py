@@ -31,7 +31,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that only read what the app holds are `async def`: FastAPI runs a plain `def`
+# dependency in the thread pool, and a write holds the write gate through every such hop.
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.state.settings
     return settings
 
@@ -56,7 +60,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         await anyio.to_thread.run_sync(unit.__exit__, None, None, None, limiter=TEARDOWN)
 
 
-def get_limits(request: Request) -> Limits:
+async def get_limits(request: Request) -> Limits:
     limits: Limits = request.state.limits
     return limits
 
@@ -140,7 +144,7 @@ def check_csrf(login: LoginSession | None, sent: str | None) -> None:
 CurrentViewer = Annotated[Viewer, Depends(get_viewer)]
 
 
-def current_user(request: Request, viewer: CurrentViewer) -> User | None:
+async def current_user(request: Request, viewer: CurrentViewer) -> User | None:
     """The organiser behind this API request; cookie writes need the X-CSRF-Token header."""
     if request.method not in SAFE_METHODS:
         check_csrf(viewer.login, request.headers.get("x-csrf-token"))

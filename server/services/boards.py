@@ -162,10 +162,8 @@ def author_names(session: Session, cards: list[Card]) -> dict[int, dict[str, Any
     named = [c for c in cards if not c.anonymous]
     attendee_ids = {c.author_attendee_id for c in named if c.author_attendee_id is not None}
     user_ids = {c.author_user_id for c in named if c.author_user_id is not None}
-    attendees = session.exec(select(Attendee).where(col(Attendee.id).in_(attendee_ids))).all()
-    users = session.exec(select(User).where(col(User.id).in_(user_ids))).all()
-    attendee_names = {a.id: a.display_name for a in attendees}
-    user_names = {u.id: u.name for u in users}
+    attendee_names = _names(session, Attendee, Attendee.display_name, attendee_ids)
+    user_names = _names(session, User, User.name, user_ids)
     authors: dict[int, dict[str, Any]] = {}
     for card in named:
         if card.author_attendee_id in attendee_names:
@@ -175,6 +173,13 @@ def author_names(session: Session, cards: list[Card]) -> dict[int, dict[str, Any
             name, kind = user_names[card.author_user_id], "facilitator"
             authors[card.id] = {"id": card.author_user_id, "display_name": name, "kind": kind}
     return authors
+
+
+def _names(session: Session, table: Any, name: Any, ids: set[int]) -> dict[int | None, str]:
+    """id -> name of these rows; no query when there are none (a card's author is one kind)."""
+    if not ids:
+        return {}
+    return dict(session.exec(select(table.id, name).where(col(table.id).in_(ids))).all())
 
 
 def themes_public(session: Session, themes: list[Theme]) -> list[dict[str, Any]]:
