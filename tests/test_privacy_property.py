@@ -429,7 +429,7 @@ def freeze_and_redact(day: Day, redact: int | None) -> None:
 
 
 @settings(
-    max_examples=40,
+    max_examples=32,
     deadline=None,
     derandomize=True,
     database=None,
