@@ -27,9 +27,8 @@ from typing import Any
 from server.realtime import breakouts as groups
 from server.realtime import projections as cards
 from server.realtime.audience import Scope, may_see
+from server.realtime.projections import Payload, Shown
 
-Payload = dict[str, Any]
-Shown = tuple[str, str, Payload]
 Shape = Callable[[Scope, Payload], Shown | None]
 Viewer = Callable[[Scope, Payload], Hashable]
 Subjects = Callable[[Payload], list[tuple[str, Payload | None]]]
@@ -99,54 +98,31 @@ def _whole(kind: str, alive: str) -> dict[str, LogType]:
     }
 
 
-def _card(shape: Shape) -> LogType:
-    return LogType(
-        shape, cards.card_viewer, cards.card_subjects, cards.card_mentions, cards.revise_card
-    )
+def _family(
+    viewer: Viewer, subjects: Subjects, mentions: Mentions, revise: Revise
+) -> Callable[[Shape], LogType]:
+    """The types of one kind of thing share who sees alike and how the log forgets them."""
+    return lambda shape: LogType(shape, viewer, subjects, mentions, revise)
 
 
-def _board(type: str) -> LogType:
-    return LogType(
-        cards.board_shape(type),
-        cards.board_viewer,
-        cards.board_subjects,
-        cards.board_mentions,
-        cards.revise_board,
-    )
-
-
-def _theme(type: str) -> LogType:
-    return LogType(
-        cards.theme_shape(type),
-        cards.role_viewer,
-        cards.theme_subjects,
-        cards.theme_mentions,
-        cards.revise_theme,
-    )
-
-
-def _note(shape: Shape) -> LogType:
-    return LogType(
-        shape, groups.note_viewer, groups.note_subjects, groups.note_mentions, groups.revise_note
-    )
-
-
-def _group(type: str) -> LogType:
-    return LogType(
-        groups.breakout_shape(type),
-        groups.groups_viewer,
-        groups.breakout_subjects,
-        groups.breakout_mentions,
-        groups.revise_breakout,
-    )
+_card = _family(cards.card_viewer, cards.card_subjects, cards.card_mentions, cards.revise_card)
+_board = _family(cards.board_viewer, cards.board_subjects, cards.board_mentions, cards.revise_board)
+_theme = _family(cards.role_viewer, cards.theme_subjects, cards.theme_mentions, cards.revise_theme)
+_note = _family(groups.note_viewer, groups.note_subjects, groups.note_mentions, groups.revise_note)
+_group = _family(
+    groups.groups_viewer,
+    groups.breakout_subjects,
+    groups.breakout_mentions,
+    groups.revise_breakout,
+)
 
 
 REGISTRY: dict[str, LogType] = {
     "event.updated": _same_for_all("event.updated"),
     **_whole("agenda", "title"),
     **_whole("entry", "body"),
-    "board.created": _board("board.created"),
-    "board.updated": _board("board.updated"),
+    "board.created": _board(cards.board_shape("board.created")),
+    "board.updated": _board(cards.board_shape("board.updated")),
     "card.created": _card(cards.card_created),
     "card.updated": _card(cards.card_updated),
     "card.deleted": _card(cards.card_deleted),
@@ -156,18 +132,14 @@ REGISTRY: dict[str, LogType] = {
         mentions=cards.vote_mentions,
         revise=cards.revise_vote,
     ),
-    "theme.created": _theme("theme.created"),
-    "theme.updated": _theme("theme.updated"),
-    "theme.deleted": _theme("theme.deleted"),
-    "breakout.created": _group("breakout.created"),
-    "breakout.updated": _group("breakout.updated"),
-    "breakout.member": LogType(
-        groups.breakout_member,
-        groups.groups_viewer,
-        groups.member_subjects,
-        groups.member_mentions,
-        groups.revise_member,
-    ),
+    "theme.created": _theme(cards.theme_shape("theme.created")),
+    "theme.updated": _theme(cards.theme_shape("theme.updated")),
+    "theme.deleted": _theme(cards.theme_shape("theme.deleted")),
+    "breakout.created": _group(groups.breakout_shape("breakout.created")),
+    "breakout.updated": _group(groups.breakout_shape("breakout.updated")),
+    "breakout.member": _family(
+        groups.groups_viewer, groups.member_subjects, groups.member_mentions, groups.revise_member
+    )(groups.breakout_member),
     "note.created": _note(groups.note_created),
     "note.updated": _note(groups.note_updated),
     "note.deleted": _note(groups.note_deleted),
