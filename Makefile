@@ -22,7 +22,7 @@ run: install
 
 ## Lint, type-check and run the whole test suite
 test: install lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check server tests bench migrations

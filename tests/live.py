@@ -61,7 +61,7 @@ class LiveServer:
         broker_url: str = "",
         port: int | None = None,
         log_path: Path | None = None,
-        startup_timeout: float = 20.0,
+        startup_timeout: float = 60.0,
         extra: Mapping[str, object] | None = None,
         ws: str = WS_PROTOCOL,
     ) -> None:
@@ -90,7 +90,7 @@ class LiveServer:
         *,
         port: int | None = None,
         log_path: Path | None = None,
-        startup_timeout: float = 20.0,
+        startup_timeout: float = 60.0,
     ) -> LiveServer:
         """A server for the same database, data folder and key as `settings`.
 
