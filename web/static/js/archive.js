@@ -60,6 +60,14 @@ async function redact(form, submitter) {
 }
 
 if (root) {
+  // Arriving from the board's "Redact words" link: that card's redaction box is open.
+  const linked = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+  const details = linked?.querySelector("details.redact");
+  if (details) {
+    details.open = true;
+    // After the browser's own move to the fragment, which would take the focus back.
+    window.addEventListener("load", () => details.querySelector("textarea").focus(), { once: true });
+  }
   root.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-card]");
     if (button) decide(button);
