@@ -71,6 +71,8 @@ class Card(SQLModel, table=True):
     shareable: bool = Field(default=False)
     theme_id: int | None = Field(default=None, foreign_key="theme.id", ondelete="SET NULL")
     spotlight: bool = Field(default=False)
+    # A facilitator took words out (server/services/card_redaction.py); its author is told.
+    redacted: bool = Field(default=False)
     created_at: datetime = now_field()
     updated_at: datetime = now_field()
 
@@ -172,8 +174,16 @@ class CardPublic(BaseModel):
     theme_id: int | None
     votes: int
     spotlight: bool
+    redacted: bool = False
     created_at: UtcTime
     updated_at: UtcTime
+
+
+class CardRedact(BaseModel):
+    """The card's text with each removed span replaced by `[redacted]`; `approve` shows it."""
+
+    text: Filled = PydanticField(max_length=5000)
+    approve: StrictBool = False
 
 
 class ThemeCreate(BaseModel):

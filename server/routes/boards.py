@@ -15,6 +15,7 @@ from server.models.boards import (
     Card,
     CardCreate,
     CardPublic,
+    CardRedact,
     CardUpdate,
     MyVotes,
     Theme,
@@ -35,7 +36,7 @@ from server.routes.deps import (
     ProgrammeBySlug,
 )
 from server.routes.openapi import errors
-from server.services import boards, cards, liveblog, votes
+from server.services import boards, card_redaction, cards, liveblog, votes
 from server.services.access import Caller
 
 router = APIRouter(prefix="/api/v1", tags=["boards"])
@@ -156,6 +157,22 @@ def update_card(
 ) -> CardPublic:
     """Facilitators: status, theme_id, spotlight. The author: text, while the board is open."""
     cards.update_card(session, caller=caller, card=card, data=body)
+    return _card(session, card, caller)
+
+
+@router.post(
+    "/cards/{card_id}/redact",
+    response_model_exclude_unset=True,
+    dependencies=[CountedWrite],
+    responses=errors(409),
+)
+def redact_card(
+    body: CardRedact, card: CardById, session: DbSession, caller: CurrentCaller
+) -> CardPublic:
+    """Facilitators: a held card's text with parts replaced by `[redacted]` (400
+    not_a_redaction otherwise; 409 not_held for a card already shown). The guard screens it
+    again: it stays held unless `approve` is true."""
+    card_redaction.redact_card(session, caller=caller, card=card, data=body)
     return _card(session, card, caller)
 
 

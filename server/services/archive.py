@@ -185,7 +185,13 @@ def review(session: Session, *, actor: User | None, event: Event) -> Review:
     every = boards.event_boards(session, event, include_hidden=True)
     return Review(
         pending_cards=[
-            {"id": c.id, "text": c.text, "board": titles[c.board_id], "why": c.held_reason}
+            {
+                "id": c.id,
+                "text": c.text,
+                "board": titles[c.board_id],
+                "why": c.held_reason,
+                "redacted": c.redacted,
+            }
             for c in pending
         ],
         held_notes=[

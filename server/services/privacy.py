@@ -7,9 +7,14 @@ reference number does not trip it), UK phone numbers (read by `phonenumbers`, Go
 libphonenumber), email addresses and UK postcodes.
 
 It reads text the way a person does: before matching, the text is put in Unicode NFKC form
-(fullwidth digits and at signs become ASCII), invisible format characters are dropped, and
-every kind of space, dash, dot and slash between two digits counts as one separator. Times and
-dates are masked first, so that `10:30 on 12/03/2025` never adds up to a number.
+(fullwidth digits and at signs become ASCII), any script's digits read as digits, invisible
+format characters are dropped, as are the marks a phone hangs on a digit (the keycap of 9️⃣, a
+variation selector, a combining accent), and every kind of space, dash, dot, slash and line
+break between two digits counts as one separator. Digits spelled out in a run of at least
+four ("nine four three, four seven six…", "oh seven seven double oh") read as digits. Times and
+dates are masked first, so that `10:30 on 12/03/2025` never adds up to a number. A comma
+between digits is not a separator: it is how counts are written ("1,200") and lists ("rooms 1,
+2, 3"), and lists would add up to ten digits that pass the check one time in eleven.
 
 It also holds what names a resident: a person named with a title ("Mrs Doris Green", "Mr Patel",
 "Miss Ada B"), a room or bed number tied to a person ("Doris in room 12", "the lady in bed 4",
@@ -33,7 +38,7 @@ from server.errors import GlimpseError
 
 # Characters people (or their phones) put between the digits of one number.
 SEPARATOR_CHARS = (
-    " .\\-/()_\u00b7\u2010-\u2015\u2022\u2043\u2212\u2215\u2044\u2027\u3002\u30fb\uff0d"
+    " \n\r.\\-/()_\u00b7\u2010-\u2015\u2022\u2043\u2212\u2215\u2044\u2027\u3002\u30fb\uff0d"
 )
 SEPARATED_DIGITS = re.compile(rf"(?<=\d)[{SEPARATOR_CHARS}]{{1,4}}(?=\d)")
 DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
@@ -44,6 +49,14 @@ DATE = re.compile(
     r"(?<![\d./-])(?:\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}([/.-])\d{1,2}\2\d{1,2})(?![\d])"
 )
 MASK = " § "
+DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "nought": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+SPELLED = rf"(?:(?:double|triple)[ -])?(?:{'|'.join(DIGIT_WORDS)}|\d+)"
+# Four or more digits or digit words in a row ("nine four three", "oh seven seven double oh").
+SPELLED_RUN = re.compile(rf"\b{SPELLED}(?:[ \n\r,.-]{{1,3}}{SPELLED}){{3,}}\b", re.IGNORECASE)
+SPELLED_TOKEN = re.compile(rf"\b(?:(double|triple)[ -])?({'|'.join(DIGIT_WORDS)}|\d+)\b", re.I)
 NHS_RUN = re.compile(r"\d+(?: \d+)*")
 # Parts bounded as RFC 5321 bounds them (64 characters before the @, 63 a label), which also
 # keeps a search over a long run of letters linear.
@@ -114,8 +127,14 @@ UK_LENGTHS = (9, 10)
 def normalise(text: str) -> str:
     """The text as a person reads it: NFKC, no format characters, one kind of space and dash."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(_digit(c) for c in text if unicodedata.category(c) != "Cf")
-    return SPACES.sub(" ", DASHES.sub("-", text))
+    kept: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        # A mark on a digit (the keycap of 9️⃣, a variation selector) is no part of the number.
+        if category == "Cf" or (category in ("Mn", "Me") and kept and kept[-1].isdigit()):
+            continue
+        kept.append(_digit(char))
+    return SPACES.sub(" ", DASHES.sub("-", "".join(kept)))
 
 
 def _digit(char: str) -> str:
@@ -124,9 +143,22 @@ def _digit(char: str) -> str:
 
 
 def _numbers(text: str) -> str:
-    """Times and dates masked, and the separators inside a run of digits made one space."""
+    """Times and dates masked, and the separators inside a run of digits made one space; then,
+    if it has digits spelled out, the same again with them read as digits (added, not in
+    place, so that "9 one digit at a time" still reads as the number it ends)."""
     text = DATE.sub(MASK, TIME.sub(MASK, text))
-    return SEPARATED_DIGITS.sub(" ", text)
+    spelled = SPELLED_RUN.sub(_spelled, text)
+    both = text if spelled == text else f"{text}{MASK}{spelled}"
+    return SEPARATED_DIGITS.sub(" ", both)
+
+
+def _spelled(run: re.Match[str]) -> str:
+    """A run with a digit word in it as digits, one space apart; a run of figures as it was."""
+    tokens = SPELLED_TOKEN.findall(run.group())
+    if all(word.isdigit() for _, word in tokens):
+        return run.group()
+    times = {"double": 2, "triple": 3, "": 1}
+    return " ".join(DIGIT_WORDS.get(w.lower(), w) * times[t.lower()] for t, w in tokens)
 
 
 def nhs_number_valid(digits: str) -> bool:

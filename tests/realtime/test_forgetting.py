@@ -27,8 +27,14 @@ GONE = [
     "Entry taken down",
     "ring 01632 960123 for Mrs Green",
     "Notes of a closed circle",
+    "Doris Green",
 ]
-KEPT = ["Garden club is thriving", "Words after the edit", "Entry corrected"]
+KEPT = [
+    "Garden club is thriving",
+    "Words after the edit",
+    "Entry corrected",
+    "[redacted] loved the choir",
+]
 
 
 def ok(response: httpx.Response) -> dict[str, Any]:
@@ -54,6 +60,8 @@ def act_out(live_server: LiveServer, api: httpx.Client, world: World) -> None:
     card(KEPT[0])
     edited = card(GONE[2])
     ok(amy.patch(f"/api/v1/cards/{edited['id']}", json={"text": KEPT[1]}))
+    held = card(f"Mrs {GONE[6]} in room 12 loved the choir")
+    ok(api.post(f"/api/v1/cards/{held['id']}/redact", json={"text": KEPT[3], "approve": True}))
     entry = ok(api.post(f"/api/v1/events/{event_id}/entries", json={"body": GONE[3]}))
     ok(api.delete(f"/api/v1/entries/{entry['id']}"))
     body = {"body": GONE[4], "confirm_personal": True}
@@ -113,7 +121,7 @@ def test_facilitators_replay_the_newest_words_and_keep_the_history_apart(
     )
     assert GONE[1] in facilitator  # a hidden card is still the facilitators' to see
     assert GONE[5] in facilitator  # as are an unshared group's notes
-    for text in (GONE[0], GONE[2], GONE[3], GONE[4]):
+    for text in (GONE[0], GONE[2], GONE[3], GONE[4], GONE[6]):
         assert text not in facilitator
     entries = api.get(f"/api/v1/events/{event_id}/state").json()["entries"]
     corrected = next(e for e in entries if e["body"] == KEPT[2])

@@ -36,6 +36,7 @@ CARD_KEYS = {
     "theme_id",
     "votes",
     "spotlight",
+    "redacted",
     "created_at",
     "updated_at",
 }

@@ -65,6 +65,30 @@ def test_the_reason_names_what_was_found(text: str, reason: str) -> None:
     assert screen(text) == reason
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NHS 999 141\n9314",  # broken over two lines
+        "999 141\r\n9314",
+        "nine nine nine\none four one\nnine three one four",
+    ],
+)
+def test_a_number_broken_over_lines_is_still_held(text: str) -> None:
+    assert screen(text) == "looks like an NHS number"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1, 2, 3, 4, 5, 6, 7, 8, 9, 10",  # a list, which may pass the check by chance
+        "999,141,9314",  # a comma is how counts are written, never an NHS number's separator
+        "one two three four five six seven eight nine ten",
+    ],
+)
+def test_commas_and_counting_do_not_add_up_to_a_number(text: str) -> None:
+    assert screen(text) == ""
+
+
 def test_an_empty_text_passes() -> None:
     assert screen("") == ""
 
@@ -77,6 +101,9 @@ def test_an_empty_text_passes() -> None:
         ("jane\uff20example.org", "jane@example.org"),
         ("M50\u2013\u20143AB", "M50--3AB"),  # every dash is one kind of dash
         ("\u0660\u0667\u0667\u0660\u0660", "07700"),  # Arabic-Indic digits read as digits
+        ("9\ufe0f\u20e34\ufe0f\u20e3", "94"),  # a keycap emoji is its digit
+        ("9\u03034", "94"),  # a combining mark on a digit goes
+        ("caf\u00e9 e\u0301", "caf\u00e9 \u00e9"),  # on a letter it stays (NFKC composes it)
     ],
 )
 def test_text_is_read_as_a_person_reads_it(written: str, read: str) -> None:

@@ -38,7 +38,8 @@ function updateMine(li, item, open, online) {
   const state = item.queued ? waiting : item.card.status === "visible" ? "On the board" : heldMessage(item.card);
   li.dataset.state = item.queued ? "queued" : item.card.status;
   li.dataset.cardId = item.card ? item.card.id : "";
-  fill(li, { text: item.text, state });
+  const redacted = item.card?.redacted ? "Redacted by the facilitator: some words were taken out." : "";
+  fill(li, { text: item.text, state, redacted });
   li.querySelector("[data-edit]").hidden = !item.card || !open || editing.has(item.card.id);
   if (!open && item.card) closeEditor(li);
 }

@@ -80,7 +80,12 @@ function updateCard(li, card, b) {
     share: card.shareable ? "OK to share publicly" : "Not for public pages",
     votes: card.votes ? `${card.votes} dot${card.votes === 1 ? "" : "s"}` : "",
     held: card.held_reason ? `Held back: it ${card.held_reason}.` : "",
+    redacted: card.redacted ? "Redacted" : "",
   });
+  // Redacting is done on the review page, where the card's text can be edited at leisure.
+  const redact = li.querySelector("[data-redact-link]");
+  redact.href = `/console/events/${eventId}/review#pending-card-${card.id}`;
+  redact.hidden = card.status !== "pending";
   li.dataset.status = card.status;
   li.dataset.column = card.column;
   li.querySelector("[data-slot=share]").classList.toggle("share-ok", card.shareable);
