@@ -108,6 +108,8 @@ def read_snapshot(session: Session, programme: Programme, event: Event) -> Snaps
         programme_updated=programme.updated_at,
         agenda=tuple(events.agenda(session, event)),
         fingerprint=fingerprint(programme, event),
+        live=event.status == "live",
+        now_item_id=event.now_item_id,
     )
 
 
@@ -127,7 +129,9 @@ class View:
     def key(self, snap: Snapshot, role: str) -> Key:
         if not self.timed:
             return (*self.params, role)
-        now_item = pages.current_item(list(snap.agenda), utcnow())
+        now_item = pages.now_item(
+            list(snap.agenda), utcnow(), live=snap.live, chosen=snap.now_item_id
+        )
         return (*self.params, now_item and now_item.id, role)
 
 
@@ -245,18 +249,24 @@ def page_context(
 ) -> dict[str, Any]:
     event = events.event_public(session, blog.event)
     about = feeds.Blog(settings.public_base_url.rstrip("/"), blog.programme, event)
-    now_item = pages.current_item(agenda, utcnow())
+    now_item = pages.now_item(
+        agenda, utcnow(), live=blog.event.status == "live", chosen=blog.event.now_item_id
+    )
     shown = found.pinned + found.entries
     gone = target is not None and target.deleted_at is not None
     start, end = coverage(blog.event, settings)
+    picture = pages.latest_picture(session, blog.event)
     return {
+        "picture": picture,
+        "picture_url": picture and about.base_url + liveblog.media_url(picture.filename),
         "programme": blog.programme,
         "event": event,
         "base": f"/p/{blog.programme.slug}/{event.slug}",
         "url": about.url,
         "agenda": agenda,
         "agenda_titles": {item.id: item.title for item in agenda},
-        "current_item_id": now_item.id if now_item and event.status == "live" else None,
+        "now_item": now_item,
+        "current_item_id": now_item.id if now_item else None,
         "pinned": [liveblog.entry_public(e) for e in found.pinned],
         "entries": [liveblog.entry_public(e) for e in found.entries],
         "next_before": found.next_before,

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from server.errors import BadInput, BadTransition, Conflict, NotFound
 from server.models.accounts import User
+from server.models.boards import Board
 from server.models.events import (
     AgendaItem,
     AgendaItemCreate,
@@ -159,6 +160,7 @@ def add_agenda_item(
     """Add a session to the day's agenda."""
     require_event_facilitator(session, actor, event)
     require_not_frozen(event)
+    _check_board(session, event, data.board_id)
     item = AgendaItem.model_validate({"event_id": event.id, **_clean_agenda(data.model_dump())})
     session.add(item)
     session.flush()
@@ -173,8 +175,10 @@ def update_agenda_item(
     require_event_facilitator(session, actor, event)
     require_not_frozen(event)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("board_id") is not None:
+        _check_board(session, event, changes["board_id"])
     for field, value in _clean_agenda(changes).items():
-        if value is None and field != "starts_at":
+        if value is None and field not in ("starts_at", "board_id"):
             continue
         setattr(item, field, value)
     item.updated_at = utcnow()
@@ -191,6 +195,9 @@ def delete_agenda_item(session: Session, *, actor: User | None, item: AgendaItem
     item_id = item.id
     session.delete(item)
     session.flush()
+    if event.now_item_id == item_id:
+        event.now_item_id = None
+        _touch(session, event)
     log.append(
         session,
         event_id=event.id or 0,
@@ -198,6 +205,24 @@ def delete_agenda_item(session: Session, *, actor: User | None, item: AgendaItem
         audience=log.PUBLIC,
         payload={"id": item_id},
     )
+
+
+def set_now_item(
+    session: Session, *, actor: User | None, event: Event, item: AgendaItem | None
+) -> Event:
+    """Mark the session on now, which followers see on the live blog (None: no session)."""
+    require_event_facilitator(session, actor, event)
+    require_not_frozen(event)
+    if item is not None and item.event_id != event.id:
+        raise BadInput("That session is not on this event's agenda.")
+    event.now_item_id = item.id if item is not None else None
+    return _touch(session, event)
+
+
+def _check_board(session: Session, event: Event, board_id: int | None) -> None:
+    board = session.get(Board, board_id) if board_id is not None else None
+    if board_id is not None and (board is None or board.event_id != event.id):
+        raise BadInput("That board is not one of this event's.")
 
 
 def _clean_agenda(fields: dict[str, object]) -> dict[str, object]:
