@@ -90,7 +90,9 @@ class EventLogRef(SQLModel, table=True):
 
 
 class EventCreate(BaseModel):
-    slug: str = PydanticField(pattern=SLUG_PATTERN)
+    """Without `slug`, the event's address is made from its title."""
+
+    slug: str | None = PydanticField(default=None, pattern=SLUG_PATTERN)
     title: Filled = PydanticField(max_length=200)
     starts_at: Moment | None = None
     venue: CleanText = PydanticField(default="", max_length=200)

@@ -199,8 +199,8 @@ def create_event_form(
     settings: AppSettings,
     viewer: CurrentViewer,
     csrf_token: FormStr,
-    event_slug: Annotated[str, Form(alias="slug")],
     title: FormStr,
+    event_slug: Annotated[str, Form(alias="slug")] = "",
     venue: Annotated[str, Form()] = "",
     starts_at: Annotated[str, Form()] = "",
 ) -> Response:
@@ -209,7 +209,7 @@ def create_event_form(
     try:
         data = EventCreate.model_validate(
             {
-                "slug": event_slug,
+                "slug": event_slug.strip() or None,
                 "title": title,
                 "venue": venue,
                 "starts_at": local_datetime(starts_at, settings),

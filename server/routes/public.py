@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,7 @@ HTML = "text/html; charset=utf-8"
 Address = int | tuple[str, str]  # an event by id, or by its programme's slug and its own
 FEED_ENTRIES = 50
 IMMUTABLE = "public, max-age=31536000, immutable"
+DAY_CACHE = "public, max-age=86400"
 # What the page's <template> is rendered from: scripts fill it in for entries arriving live.
 BLANK_ENTRY: dict[str, Any] = {
     "id": 0,
@@ -325,6 +327,13 @@ def render_feed(
         updated=blog.snap.modified,
     )
     return Cached(200, "application/atom+xml; charset=utf-8", body)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """The tab icon browsers ask for at the root whatever the page says (pages also link it)."""
+    icon = Path(__file__).resolve().parents[2] / "web" / "static" / "favicon.ico"
+    return FileResponse(icon, media_type="image/x-icon", headers={"Cache-Control": DAY_CACHE})
 
 
 @router.get("/media/{filename}")

@@ -27,6 +27,7 @@ from server.services.access import (
     require_facilitator,
     require_not_frozen,
 )
+from server.text import slug_of
 from server.timeutil import utcnow
 
 # No 0/O, 1/I/L: a code read aloud across a noisy room or off a slide is typed right.
@@ -85,15 +86,29 @@ def create_event(
 ) -> Event:
     """Create a draft event day with a fresh join code."""
     require_facilitator(session, actor, programme)
-    clash = session.exec(
-        select(Event).where(Event.programme_id == programme.id, Event.slug == data.slug)
-    ).first()
-    if clash:
+    slug = data.slug or _free_slug(session, programme, slug_of(data.title, limit=76))
+    if _slug_taken(session, programme, slug):
         raise Conflict("This programme already has an event at that address.")
-    event = Event(programme_id=programme.id, join_code=new_join_code(session), **data.model_dump())
+    fields = {**data.model_dump(), "slug": slug}
+    event = Event(programme_id=programme.id, join_code=new_join_code(session), **fields)
     session.add(event)
     session.flush()
     return event
+
+
+def _slug_taken(session: Session, programme: Programme, slug: str) -> bool:
+    clash = session.exec(
+        select(Event.id).where(Event.programme_id == programme.id, Event.slug == slug)
+    ).first()
+    return clash is not None
+
+
+def _free_slug(session: Session, programme: Programme, base: str) -> str:
+    """`base`, or `base-2`, `base-3`… : the first address the programme has not used."""
+    n = 1
+    while _slug_taken(session, programme, slug := base if n == 1 else f"{base}-{n}"):
+        n += 1
+    return slug
 
 
 def list_events(session: Session, programme: Programme) -> list[Event]:
