@@ -135,7 +135,7 @@ def test_a_day_runs_from_the_event_page_to_its_summary(client: TestClient, world
         "Actions": f"{base}/actions",
         "Review and freeze": f"{base}/review",
         "Session screen": f"/screen/{event_id}",
-        "Public live blog": public,
+        "Public page": public,
     }
     token = csrf_of(client.get(url).text)
     for action in ("start", "end", "freeze"):
