@@ -223,6 +223,9 @@ def test_console_pages_at_phone_and_projector_size(
         look("programmes", "Your programmes")
         page.get_by_role("link", name=programme.title).click()
         look("programme", programme.title)
+        # The event's address suggests itself from the title as it is typed.
+        page.locator("#e-title").fill("Event 3: Safe care!")
+        expect(page.locator("#e-slug")).to_have_value("event-3-safe-care")
         page.get_by_role("link", name="Event 2: Spreading what works").click()
         expect(page.get_by_test_id("status")).to_have_text("live")
         page.get_by_test_id("next-session").click()
