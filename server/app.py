@@ -45,7 +45,7 @@ from server.routes import (
     room,
 )
 from server.settings import Settings
-from server.timeutil import as_utc, iso
+from server.timeutil import as_utc, british, british_day, iso
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 
@@ -55,11 +55,12 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     templates.env.autoescape = True
     zone = ZoneInfo(settings.timezone)
 
-    def local(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-        return as_utc(value).astimezone(zone).strftime(fmt) if value else ""
+    def local(value: datetime | None, fmt: str = "%a %-d %B %Y, %H:%M") -> str:
+        return british(as_utc(value).astimezone(zone), fmt) if value else ""
 
     templates.env.filters["iso"] = iso
     templates.env.filters["local"] = local
+    templates.env.filters["day"] = british_day
     return templates
 
 

@@ -81,20 +81,7 @@ def _demo_event(session: Session, user: User, programme: Programme) -> None:
             starts_at=day + timedelta(hours=9, minutes=30),
         ),
     )
-    for clock, title, speakers in AGENDA:
-        hour, minute = map(int, clock.split(":"))
-        events.add_agenda_item(
-            session,
-            actor=user,
-            event=event,
-            data=AgendaItemCreate(
-                title=title,
-                starts_at=day + timedelta(hours=hour, minutes=minute),
-                speakers=speakers,
-            ),
-        )
-    events.transition(session, actor=user, event=event, action="start")
-    boards.create_event_board(
+    board = boards.create_event_board(
         session,
         actor=user,
         event=event,
@@ -105,6 +92,20 @@ def _demo_event(session: Session, user: User, programme: Programme) -> None:
             votes_per_attendee=3,
         ),
     )
+    for clock, title, speakers in AGENDA:
+        hour, minute = map(int, clock.split(":"))
+        events.add_agenda_item(
+            session,
+            actor=user,
+            event=event,
+            data=AgendaItemCreate(
+                title=title,
+                starts_at=day + timedelta(hours=hour, minutes=minute),
+                speakers=speakers,
+                board_id=board.id if title.startswith("Glimpses") else None,
+            ),
+        )
+    events.transition(session, actor=user, event=event, action="start")
     for kind, attribution, body in ENTRIES:
         liveblog.create_entry(
             session,

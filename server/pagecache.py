@@ -73,6 +73,8 @@ class Snapshot:
     programme_updated: datetime
     agenda: tuple[AgendaItem, ...]
     fingerprint: Fingerprint  # compared with the database by the hub's poll
+    live: bool = False
+    now_item_id: int | None = None  # the session the facilitator put on ("Next session")
     bodies: dict[Key, Cached] = field(default_factory=dict, compare=False)
 
     def headers(self, etag: str) -> dict[str, str]:

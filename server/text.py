@@ -11,6 +11,7 @@ before it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -26,3 +27,10 @@ def clean(text: str) -> str:
 
 # A request field of free text: cleaned as it is parsed, before any service sees it.
 CleanText = Annotated[str, AfterValidator(clean)]
+
+
+def slug_of(title: str, *, limit: int = 80) -> str:
+    """An address made from a title: "Event 3: Safe care!" → "event-3-safe-care"."""
+    ascii_only = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
+    return words[:limit].rstrip("-") or "event"

@@ -248,6 +248,7 @@ def test_head_answers_every_page_and_picture_without_a_body(
     image = client.post(
         f"/api/v1/entries/{entry['id']}/images",
         files={"file": ("garden.png", png(), "image/png")},
+        data={"alt": "The garden"},
         headers=writer,
     ).json()
     base = views(world)["page"][0]

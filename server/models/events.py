@@ -10,7 +10,8 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models.base import Filled, Moment, UtcTime, json_list, now_field, optional_time
+from server.models.base import Filled, Id, Moment, UtcTime, json_list, now_field, optional_time
+from server.models.boards import BoardPublic
 from server.models.programmes import SLUG_PATTERN
 from server.models.room import ScreenPublic, TimerPublic
 from server.text import CleanText
@@ -40,6 +41,9 @@ class Event(SQLModel, table=True):
     started_at: datetime | None = optional_time()
     ended_at: datetime | None = optional_time()
     frozen_at: datetime | None = optional_time()
+    # The session the facilitator said is on now ("Next session"); no foreign key, because the
+    # agenda belongs to the event: deleting the session clears it (services/events.py).
+    now_item_id: int | None = Field(default=None)
 
 
 class AgendaItem(SQLModel, table=True):
@@ -52,6 +56,8 @@ class AgendaItem(SQLModel, table=True):
     starts_at: datetime | None = optional_time()
     speakers: list[str] = json_list()
     description: str = Field(default="", max_length=4000)
+    # The board this session uses: "Next session" opens it and puts it on the screen.
+    board_id: int | None = Field(default=None, foreign_key="board.id", ondelete="SET NULL")
     created_at: datetime = now_field()
     updated_at: datetime = now_field()
 
@@ -84,7 +90,9 @@ class EventLogRef(SQLModel, table=True):
 
 
 class EventCreate(BaseModel):
-    slug: str = PydanticField(pattern=SLUG_PATTERN)
+    """Without `slug`, the event's address is made from its title."""
+
+    slug: str | None = PydanticField(default=None, pattern=SLUG_PATTERN)
     title: Filled = PydanticField(max_length=200)
     starts_at: Moment | None = None
     venue: CleanText = PydanticField(default="", max_length=200)
@@ -112,6 +120,7 @@ class EventPublic(BaseModel):
     started_at: UtcTime | None
     ended_at: UtcTime | None
     frozen_at: UtcTime | None
+    now_item_id: int | None = None
 
 
 class FreezeResult(BaseModel):
@@ -124,6 +133,7 @@ class AgendaItemCreate(BaseModel):
     starts_at: Moment | None = None
     speakers: list[CleanText] = PydanticField(default_factory=list, max_length=20)
     description: CleanText = PydanticField(default="", max_length=4000)
+    board_id: Id | None = None
 
 
 class AgendaItemUpdate(BaseModel):
@@ -131,6 +141,7 @@ class AgendaItemUpdate(BaseModel):
     starts_at: Moment | None = None
     speakers: list[CleanText] | None = PydanticField(default=None, max_length=20)
     description: CleanText | None = PydanticField(default=None, max_length=4000)
+    board_id: Id | None = None
 
 
 class AgendaItemPublic(BaseModel):
@@ -140,8 +151,25 @@ class AgendaItemPublic(BaseModel):
     starts_at: UtcTime | None
     speakers: list[str]
     description: str
+    board_id: int | None = None
     created_at: UtcTime
     updated_at: UtcTime
+
+
+class NextSession(BaseModel):
+    """Which session to put on; without `item_id`, the one after the session on now."""
+
+    item_id: Id | None = None
+
+
+class NextSessionPublic(BaseModel):
+    """What "Next session" did: the session now on, its board opened, the timer, the screen."""
+
+    event: EventPublic
+    item: AgendaItemPublic
+    board: BoardPublic | None
+    timer: TimerPublic | None
+    screen: ScreenPublic
 
 
 class EventState(BaseModel):

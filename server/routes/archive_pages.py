@@ -141,6 +141,17 @@ def review_page(
     )
 
 
+@router.post("/console/events/{event_id}/review/freeze", response_class=HTMLResponse)
+def freeze_form(
+    event: EventById, session: DbSession, viewer: CurrentViewer, csrf_token: FormStr
+) -> Response:
+    """Freeze from the review page, the console's only way to freeze: held items are seen first."""
+    context = _console_event(session, viewer, event)
+    console.form_csrf(context["viewer"], csrf_token)
+    events.transition(session, actor=context["viewer"].user, event=event, action="freeze")
+    return console.see_other(f"/console/events/{event.id}")
+
+
 def _actions_page(
     request: Request,
     session: DbSession,

@@ -25,7 +25,7 @@ from server.routes.deps import (
     ProgrammeBySlug,
     check_csrf,
 )
-from server.services import accounts, events, programmes
+from server.services import accounts, boards, events, programmes, run_of_show
 from server.services.access import require_event_facilitator, require_facilitator
 from server.settings import Settings
 
@@ -199,8 +199,8 @@ def create_event_form(
     settings: AppSettings,
     viewer: CurrentViewer,
     csrf_token: FormStr,
-    event_slug: Annotated[str, Form(alias="slug")],
     title: FormStr,
+    event_slug: Annotated[str, Form(alias="slug")] = "",
     venue: Annotated[str, Form()] = "",
     starts_at: Annotated[str, Form()] = "",
 ) -> Response:
@@ -209,7 +209,7 @@ def create_event_form(
     try:
         data = EventCreate.model_validate(
             {
-                "slug": event_slug,
+                "slug": event_slug.strip() or None,
                 "title": title,
                 "venue": venue,
                 "starts_at": local_datetime(starts_at, settings),
@@ -266,6 +266,8 @@ def _event(
         event=events.event_public(session, event),
         programme=session.get(Programme, event.programme_id),
         agenda=events.agenda(session, event),
+        boards=boards.event_boards(session, event, include_hidden=True),
+        **run_of_show.console_view(session, event),
         **extra,
     )
 
@@ -283,6 +285,9 @@ def event_status_form(
     form_csrf(viewer, csrf_token)
     if action not in events.TRANSITIONS:
         return _event(request, session, viewer, event, 400, error="Unknown action.")
+    if action == "freeze":
+        # The console freezes from the review page only, where held cards and notes are shown.
+        return see_other(f"/console/events/{event.id}/review")
     try:
         events.transition(session, actor=viewer.user, event=event, action=action)
     except GlimpseError as exc:
@@ -302,12 +307,13 @@ def add_agenda_form(
     starts_at: Annotated[str, Form()] = "",
     speakers: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
+    board_id: Annotated[str, Form()] = "",
 ) -> Response:
     viewer = signed_in(viewer)
     form_csrf(viewer, csrf_token)
     try:
         data = AgendaItemCreate.model_validate(
-            _agenda_fields(title, starts_at, speakers, description, settings)
+            _agenda_fields(title, starts_at, speakers, description, board_id, settings)
         )
         events.add_agenda_item(session, actor=viewer.user, event=event, data=data)
     except ValidationError as exc:
@@ -329,6 +335,7 @@ def update_agenda_form(
     starts_at: Annotated[str, Form()] = "",
     speakers: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
+    board_id: Annotated[str, Form()] = "",
     delete: Annotated[str, Form()] = "",
 ) -> Response:
     viewer = signed_in(viewer)
@@ -339,7 +346,7 @@ def update_agenda_form(
             events.delete_agenda_item(session, actor=viewer.user, item=item)
         else:
             data = AgendaItemUpdate.model_validate(
-                _agenda_fields(title, starts_at, speakers, description, settings)
+                _agenda_fields(title, starts_at, speakers, description, board_id, settings)
             )
             events.update_agenda_item(session, actor=viewer.user, item=item, data=data)
     except ValidationError as exc:
@@ -350,14 +357,33 @@ def update_agenda_form(
 
 
 def _agenda_fields(
-    title: str, starts_at: str, speakers: str, description: str, settings: Settings
+    title: str, starts_at: str, speakers: str, description: str, board_id: str, settings: Settings
 ) -> dict[str, Any]:
     return {
         "title": title,
         "starts_at": local_datetime(starts_at, settings),
         "speakers": [s for s in (p.strip() for p in speakers.split(",")) if s],
         "description": description,
+        "board_id": board_id.strip() or None,
     }
+
+
+@router.post("/events/{event_id}/next", response_class=HTMLResponse)
+def next_session_form(
+    request: Request,
+    event: EventById,
+    session: DbSession,
+    viewer: CurrentViewer,
+    csrf_token: FormStr,
+) -> Response:
+    """The run of show's one tap: the next session's board, timer, screen and "Now"."""
+    viewer = signed_in(viewer)
+    form_csrf(viewer, csrf_token)
+    try:
+        run_of_show.move_to_next(session, actor=viewer.user, event=event)
+    except GlimpseError as exc:
+        return _event(request, session, viewer, event, exc.status, error=exc.message)
+    return see_other(f"/console/events/{event.id}")
 
 
 def _safe_next(url: str) -> str:

@@ -12,9 +12,11 @@ from server.models.events import (
     EventState,
     EventUpdate,
     FreezeResult,
+    NextSession,
+    NextSessionPublic,
 )
 from server.routes.deps import Actor, AgendaItemById, CurrentViewer, DbSession, EventById
-from server.services import archive, events, state
+from server.services import archive, boards, events, run_of_show, state
 from server.services.access import require_event_facilitator
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
@@ -79,6 +81,22 @@ def add_agenda_item(
     """Add a session to the agenda."""
     return events.agenda_public(
         events.add_agenda_item(session, actor=actor, event=event, data=body)
+    )
+
+
+@router.post("/events/{event_id}/agenda/next")
+def next_session(
+    body: NextSession, event: EventById, session: DbSession, actor: Actor
+) -> NextSessionPublic:
+    """Move the room on to the next session (or `item_id`): its board, timer, screen and "Now"."""
+    item = events.agenda_item_or_404(session, body.item_id) if body.item_id else None
+    moved = run_of_show.move_to_next(session, actor=actor, event=event, item=item)
+    return NextSessionPublic(
+        event=events.event_public(session, event),
+        item=events.agenda_public(moved.item),
+        board=boards.board_public(moved.board) if moved.board else None,
+        timer=moved.timer,
+        screen=moved.screen,
     )
 
 

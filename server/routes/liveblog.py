@@ -100,15 +100,18 @@ def add_image(
     file: Annotated[UploadFile, File(description="PNG, JPEG, WebP or GIF")],
     alt: Annotated[str, Form(max_length=200)] = "",
     append: Annotated[bool, Form()] = True,
+    decorative: Annotated[bool, Form()] = False,
 ) -> EntryImagePublic:
-    """Attach a picture; unless `append` is false it is shown at the end of the entry."""
+    """Attach a picture; unless `append` is false it is shown at the end of the entry.
+
+    It needs `alt` (what it shows, for people who cannot see it) or `decorative=true`."""
     # One byte over the limit is enough to know it is too large.
     data = file.file.read(settings.max_upload_bytes + 1)
     image = liveblog.add_image(
         session,
         actor=actor,
         entry=entry,
-        upload=liveblog.Upload(data=data, alt=alt, append=append),
+        upload=liveblog.Upload(data=data, alt=alt, append=append, decorative=decorative),
         media_dir=settings.data_dir / "media",
         max_bytes=settings.max_upload_bytes,
     )
@@ -168,7 +171,7 @@ def composer_page(
 def composer_context(session: DbSession, event: Event) -> dict[str, Any]:
     agenda = events.agenda(session, event)
     found = pages.page(session, event, before=None)
-    now_item = pages.current_item(agenda, utcnow())
+    now_item = pages.now_item(agenda, utcnow(), live=True, chosen=event.now_item_id)
     return {
         "event": events.event_public(session, event),
         "programme": session.get(Programme, event.programme_id),

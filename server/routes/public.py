@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,7 @@ HTML = "text/html; charset=utf-8"
 Address = int | tuple[str, str]  # an event by id, or by its programme's slug and its own
 FEED_ENTRIES = 50
 IMMUTABLE = "public, max-age=31536000, immutable"
+DAY_CACHE = "public, max-age=86400"
 # What the page's <template> is rendered from: scripts fill it in for entries arriving live.
 BLANK_ENTRY: dict[str, Any] = {
     "id": 0,
@@ -108,6 +110,8 @@ def read_snapshot(session: Session, programme: Programme, event: Event) -> Snaps
         programme_updated=programme.updated_at,
         agenda=tuple(events.agenda(session, event)),
         fingerprint=fingerprint(programme, event),
+        live=event.status == "live",
+        now_item_id=event.now_item_id,
     )
 
 
@@ -127,7 +131,9 @@ class View:
     def key(self, snap: Snapshot, role: str) -> Key:
         if not self.timed:
             return (*self.params, role)
-        now_item = pages.current_item(list(snap.agenda), utcnow())
+        now_item = pages.now_item(
+            list(snap.agenda), utcnow(), live=snap.live, chosen=snap.now_item_id
+        )
         return (*self.params, now_item and now_item.id, role)
 
 
@@ -245,18 +251,24 @@ def page_context(
 ) -> dict[str, Any]:
     event = events.event_public(session, blog.event)
     about = feeds.Blog(settings.public_base_url.rstrip("/"), blog.programme, event)
-    now_item = pages.current_item(agenda, utcnow())
+    now_item = pages.now_item(
+        agenda, utcnow(), live=blog.event.status == "live", chosen=blog.event.now_item_id
+    )
     shown = found.pinned + found.entries
     gone = target is not None and target.deleted_at is not None
     start, end = coverage(blog.event, settings)
+    picture = pages.latest_picture(session, blog.event)
     return {
+        "picture": picture,
+        "picture_url": picture and about.base_url + liveblog.media_url(picture.filename),
         "programme": blog.programme,
         "event": event,
         "base": f"/p/{blog.programme.slug}/{event.slug}",
         "url": about.url,
         "agenda": agenda,
         "agenda_titles": {item.id: item.title for item in agenda},
-        "current_item_id": now_item.id if now_item and event.status == "live" else None,
+        "now_item": now_item,
+        "current_item_id": now_item.id if now_item else None,
         "pinned": [liveblog.entry_public(e) for e in found.pinned],
         "entries": [liveblog.entry_public(e) for e in found.entries],
         "next_before": found.next_before,
@@ -315,6 +327,13 @@ def render_feed(
         updated=blog.snap.modified,
     )
     return Cached(200, "application/atom+xml; charset=utf-8", body)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """The tab icon browsers ask for at the root whatever the page says (pages also link it)."""
+    icon = Path(__file__).resolve().parents[2] / "web" / "static" / "favicon.ico"
+    return FileResponse(icon, media_type="image/x-icon", headers={"Cache-Control": DAY_CACHE})
 
 
 @router.get("/media/{filename}")

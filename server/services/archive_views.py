@@ -16,6 +16,7 @@ import nh3
 from markupsafe import Markup
 
 from server.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from server.timeutil import british
 
 Doc = dict[str, Any]
 FIGURES = (
@@ -132,4 +133,4 @@ def local(value: str | None, zone: ZoneInfo, fmt: str = "%H:%M") -> str:
     """An ISO time from the document, in the venue's time zone."""
     if not value:
         return ""
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(zone).strftime(fmt)
+    return british(datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(zone), fmt)

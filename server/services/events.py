@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from server.errors import BadInput, BadTransition, Conflict, NotFound
 from server.models.accounts import User
+from server.models.boards import Board
 from server.models.events import (
     AgendaItem,
     AgendaItemCreate,
@@ -26,6 +27,7 @@ from server.services.access import (
     require_facilitator,
     require_not_frozen,
 )
+from server.text import slug_of
 from server.timeutil import utcnow
 
 # No 0/O, 1/I/L: a code read aloud across a noisy room or off a slide is typed right.
@@ -84,15 +86,29 @@ def create_event(
 ) -> Event:
     """Create a draft event day with a fresh join code."""
     require_facilitator(session, actor, programme)
-    clash = session.exec(
-        select(Event).where(Event.programme_id == programme.id, Event.slug == data.slug)
-    ).first()
-    if clash:
+    slug = data.slug or _free_slug(session, programme, slug_of(data.title, limit=76))
+    if _slug_taken(session, programme, slug):
         raise Conflict("This programme already has an event at that address.")
-    event = Event(programme_id=programme.id, join_code=new_join_code(session), **data.model_dump())
+    fields = {**data.model_dump(), "slug": slug}
+    event = Event(programme_id=programme.id, join_code=new_join_code(session), **fields)
     session.add(event)
     session.flush()
     return event
+
+
+def _slug_taken(session: Session, programme: Programme, slug: str) -> bool:
+    clash = session.exec(
+        select(Event.id).where(Event.programme_id == programme.id, Event.slug == slug)
+    ).first()
+    return clash is not None
+
+
+def _free_slug(session: Session, programme: Programme, base: str) -> str:
+    """`base`, or `base-2`, `base-3`… : the first address the programme has not used."""
+    n = 1
+    while _slug_taken(session, programme, slug := base if n == 1 else f"{base}-{n}"):
+        n += 1
+    return slug
 
 
 def list_events(session: Session, programme: Programme) -> list[Event]:
@@ -159,6 +175,7 @@ def add_agenda_item(
     """Add a session to the day's agenda."""
     require_event_facilitator(session, actor, event)
     require_not_frozen(event)
+    _check_board(session, event, data.board_id)
     item = AgendaItem.model_validate({"event_id": event.id, **_clean_agenda(data.model_dump())})
     session.add(item)
     session.flush()
@@ -173,8 +190,10 @@ def update_agenda_item(
     require_event_facilitator(session, actor, event)
     require_not_frozen(event)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("board_id") is not None:
+        _check_board(session, event, changes["board_id"])
     for field, value in _clean_agenda(changes).items():
-        if value is None and field != "starts_at":
+        if value is None and field not in ("starts_at", "board_id"):
             continue
         setattr(item, field, value)
     item.updated_at = utcnow()
@@ -191,6 +210,9 @@ def delete_agenda_item(session: Session, *, actor: User | None, item: AgendaItem
     item_id = item.id
     session.delete(item)
     session.flush()
+    if event.now_item_id == item_id:
+        event.now_item_id = None
+        _touch(session, event)
     log.append(
         session,
         event_id=event.id or 0,
@@ -198,6 +220,24 @@ def delete_agenda_item(session: Session, *, actor: User | None, item: AgendaItem
         audience=log.PUBLIC,
         payload={"id": item_id},
     )
+
+
+def set_now_item(
+    session: Session, *, actor: User | None, event: Event, item: AgendaItem | None
+) -> Event:
+    """Mark the session on now, which followers see on the live blog (None: no session)."""
+    require_event_facilitator(session, actor, event)
+    require_not_frozen(event)
+    if item is not None and item.event_id != event.id:
+        raise BadInput("That session is not on this event's agenda.")
+    event.now_item_id = item.id if item is not None else None
+    return _touch(session, event)
+
+
+def _check_board(session: Session, event: Event, board_id: int | None) -> None:
+    board = session.get(Board, board_id) if board_id is not None else None
+    if board_id is not None and (board is None or board.event_id != event.id):
+        raise BadInput("That board is not one of this event's.")
 
 
 def _clean_agenda(fields: dict[str, object]) -> dict[str, object]:

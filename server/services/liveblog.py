@@ -168,11 +168,21 @@ def delete_entry(session: Session, *, actor: User | None, entry: Entry) -> None:
     )
 
 
+class AltRequired(BadInput):
+    code = "alt_required"
+    message = (
+        "Describe the picture for people who cannot see it (alt), "
+        "or say it is decorative (decorative=true)."
+    )
+
+
 @dataclass(frozen=True)
 class Upload:
     data: bytes
     alt: str = ""
     append: bool = True
+    # A picture with no description must be said to be decorative: never `alt=""` by omission.
+    decorative: bool = False
 
 
 def add_image(
@@ -193,6 +203,8 @@ def add_image(
     if upload.append and len(entry.body) + 2 * len(upload.alt) + 80 > MAX_BODY:
         raise BadInput("The entry is too long to add another picture.")
     picture = images.clean(upload.data, max_bytes=max_bytes)
+    if not upload.alt.strip() and not upload.decorative:
+        raise AltRequired()
     filename = images.store(media_dir, picture)
     image = EntryImage(
         entry_id=entry.id,

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from server.errors import BadInput, NotFound
 from server.models.events import AgendaItem, Event, EventLog
-from server.models.liveblog import Entry
+from server.models.liveblog import Entry, EntryImage
 from server.models.programmes import Programme
 from server.timeutil import as_utc
 
@@ -174,10 +174,31 @@ def tombstones(session: Session, event: Event, *, limit: int) -> list[Entry]:
     )
 
 
+def latest_picture(session: Session, event: Event) -> EntryImage | None:
+    """The picture posted last with an entry still standing: what link previews show."""
+    return session.exec(
+        select(EntryImage)
+        .join(Entry, col(Entry.id) == col(EntryImage.entry_id))
+        .where(Entry.event_id == event.id, col(Entry.deleted_at).is_(None))
+        .order_by(col(EntryImage.created_at).desc(), col(EntryImage.id).desc())
+        .limit(1)
+    ).first()
+
+
 def current_item(items: list[AgendaItem], now: datetime) -> AgendaItem | None:
     """The session running at `now`: the last one that has started."""
     started = [i for i in items if i.starts_at is not None and as_utc(i.starts_at) <= now]
     return started[-1] if started else None
+
+
+def now_item(
+    items: list[AgendaItem], now: datetime, *, live: bool, chosen: int | None
+) -> AgendaItem | None:
+    """The session on now while the day is live: the one the facilitator moved to, else by time."""
+    if not live:
+        return None
+    picked = [i for i in items if i.id == chosen]
+    return picked[0] if picked else current_item(items, now)
 
 
 def page_version(session: Session, event: Event) -> tuple[int, datetime]:

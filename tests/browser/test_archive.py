@@ -124,7 +124,9 @@ def test_the_demo_day_from_live_to_frozen(
     expect(page.get_by_test_id("status")).to_have_text("ended")
     assert any("End the day" in message for message in confirms)
 
-    page.goto(f"/console/events/{event.id}/review")
+    # The event page cannot freeze by itself: it sends the facilitator through the review.
+    expect(page.get_by_role("button", name=re.compile("Freeze"))).to_have_count(0)
+    page.get_by_test_id("review-link").click()
     held = page.locator(
         ".review-list .card-text", has_text="Ring Joan on 07700 900123 about the rota"
     )
@@ -138,15 +140,33 @@ def test_the_demo_day_from_live_to_frozen(
     page.get_by_role("button", name="Freeze into the archive").click()
     expect(page.get_by_test_id("status")).to_have_text("frozen")
     assert any("Freeze the day" in message for message in confirms)
+    expect(page.get_by_test_id("join-code")).to_have_count(0)
 
-    page.goto(f"/p/{programme.slug}/{event.slug}/summary")
+    # Every surface now points to the summary: the phones, the screen, the live blog, the console.
+    over = phones[0].page.get_by_role("region", name="The day is over. Thank you!")
+    expect(over).to_be_visible()
+    check_a11y(phones[0].page)
+    shot(phones[0].page, "attendee-over", "Glimpses of brilliance")
+    screen = new_context(browser, live_server).new_page()
+    screen.context.add_cookies(page.context.cookies())
+    screen.goto(f"/screen/{event.id}")
+    expect(screen.locator("[data-mode-view=over]")).to_contain_text(f"/{event.slug}/summary")
+    check_a11y(screen)
+    shot(screen, "screen-over", event.title)
+    screen.context.close()
+    page.get_by_test_id("summary-link").click()
     expect(page.get_by_role("heading", level=2, name="Glimpses of brilliance")).to_be_visible()
     themes = page.locator(".theme h3")
     expect(themes).to_have_text(["Staffing", "Activities"])
     # The facilitator reads the whole record, the hidden card marked; the public never sees it.
     expect(page.locator("[data-private=hidden]", has_text="Ring Joan")).to_have_count(1)
     public = new_context(browser, live_server).new_page()
-    public.goto(f"/p/{programme.slug}/{event.slug}/summary")
+    public.goto(f"/p/{programme.slug}/{event.slug}")
+    over = public.locator("[data-day-over]")
+    expect(over.get_by_role("link", name="see the whole programme")).to_be_visible()
+    check_a11y(public)
+    shot(public, "liveblog-over", event.title)
+    over.get_by_role("link", name="Read the summary").click()
     expect(public.locator(".theme h3")).to_have_text(["Staffing", "Activities"])
     expect(public.get_by_text("Ring Joan")).to_have_count(0)
     expect(public.locator("[data-view=full]")).to_have_count(0)
@@ -176,6 +196,10 @@ def test_the_demo_day_from_live_to_frozen(
     expect(page).to_have_url(re.compile(r"/summary#card-\d+$"))
 
     phone = new_context(browser, live_server, "phone").new_page()
+    phone.goto(f"/p/{programme.slug}/{event.slug}")
+    expect(phone.locator("[data-day-over]")).to_be_visible()
+    check_fits_width(phone)
+    shot(phone, "liveblog-over-phone", event.title)
     phone.goto(f"/p/{programme.slug}/{event.slug}/summary")
     check_fits_width(phone)
     shot(phone, "archive-summary-phone", event.title)

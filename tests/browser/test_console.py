@@ -165,7 +165,8 @@ def test_a_frozen_event_shows_its_agenda_read_only(page: Page, db: Database) -> 
     sign_in(page, frozen.facilitator.email, PASSWORD)
     page.goto(f"/console/events/{frozen.event.id}")
     expect(page.get_by_test_id("status")).to_have_text("frozen")
-    expect(page.get_by_text("This day is frozen: its record can no longer change.")).to_be_visible()
+    expect(page.get_by_text("This day is frozen: its record can no longer change")).to_be_visible()
+    expect(page.get_by_test_id("summary-link")).to_be_visible()
     agenda = page.get_by_role("region", name="Agenda")
     expect(agenda.get_by_role("listitem")).to_contain_text(["Session 1", "Session 2"])
     expect(agenda.get_by_role("textbox")).to_have_count(0)
@@ -222,8 +223,21 @@ def test_console_pages_at_phone_and_projector_size(
         look("programmes", "Your programmes")
         page.get_by_role("link", name=programme.title).click()
         look("programme", programme.title)
+        # The event's address suggests itself from the title as it is typed.
+        page.locator("#e-title").fill("Event 3: Safe care!")
+        expect(page.locator("#e-slug")).to_have_value("event-3-safe-care")
         page.get_by_role("link", name="Event 2: Spreading what works").click()
         expect(page.get_by_test_id("status")).to_have_text("live")
+        page.get_by_test_id("next-session").click()
+        expect(page.get_by_test_id("now-item")).to_have_text(
+            "Now: Welcome and getting to know each other"
+        )
+        for _ in range(2):
+            page.get_by_test_id("next-session").click()
+        # The session's own board opened with it, one tap from here.
+        expect(page.get_by_test_id("now-item").get_by_role("link")).to_have_text(
+            "Glimpses of brilliance"
+        )
         look("event", "Event 2: Spreading what works")
     finally:
         context.close()

@@ -107,6 +107,13 @@ def test_a_followers_page_shows_posts_edits_and_deletions_live(page: Page, blog:
     blog.delete(posted["id"])
     expect(node).to_have_count(0, timeout=LIVE_MS)
     expect(page.locator("[data-moments] a")).to_have_count(0)
+
+    # "Next session" in the console: the session is marked "Now" without a reload.
+    moved = blog.api.post(f"/api/v1/events/{blog.world.event.id}/agenda/next", json={})
+    expect(page.locator("[data-now]")).to_have_text(
+        f"Now {moved.json()['item']['title']}", timeout=LIVE_MS
+    )
+    expect(page.locator("[data-agenda-list] [aria-current=true]")).to_contain_text("Session 1")
     assert page.evaluate("window.notReloaded") is True
     check_a11y(page)
 
@@ -200,6 +207,7 @@ def test_the_page_works_with_javascript_off(
         page = context.new_page()
         page.goto(blog.url)
         expect(page.locator('[data-list="stream"] > article')).to_have_count(20)
+        expect(page.locator("[data-no-js]")).to_contain_text("reload the page for new updates")
         page.get_by_role("link", name="Load older updates").click()
         expect(page.get_by_role("heading", name="Earlier updates")).to_be_visible()
         expect(page.locator('[data-list="stream"] > article')).to_have_count(5)
@@ -234,6 +242,8 @@ def rich_day(blog: Blog, db: Database) -> None:
         ).json()["id"]
         for title, minutes, speakers in AGENDA
     ]
+    # The facilitator's "Next session" put the breakouts on: followers see them marked "Now".
+    blog.api.post(f"{event_url}/agenda/next", json={"item_id": ids[-1]})
     posted = [blog.post(body, agenda_item_id=ids[item], **fields) for item, body, fields in ENTRIES]
     key = posted[2]
     blog.patch(
@@ -311,6 +321,7 @@ def test_public_page_is_accessible_fits_a_phone_and_is_pictured(
         page.goto(blog.url)
         expect(page.locator(".blog")).to_have_attribute("data-connection", "live")
         expect(page.locator("[data-agenda-list] [aria-current=true]")).to_contain_text("Breakouts")
+        expect(page.locator("[data-now]")).to_contain_text("Now Breakouts")
         expect(page.locator(".entry-body img")).to_have_js_property("complete", True)
         check_a11y(page)
         check_fits_width(page)
@@ -410,7 +421,11 @@ def test_composer_adds_pictures_and_sees_other_facilitators_live(
     page.get_by_label("Pictures", exact=True).set_input_files(
         {"name": "beds.png", "mimeType": "image/png", "buffer": out.getvalue()}
     )
-    page.get_by_label("Describe picture 1 for people who cannot see it").fill("Raised beds")
+    page.get_by_role("button", name="Post").click()
+    describe = page.get_by_label("Describe picture 1 for people who cannot see it")
+    expect(page.locator("[data-error]")).to_contain_text('or tick "Decorative"')
+    expect(describe).to_be_focused()
+    describe.fill("Raised beds")
     page.get_by_role("button", name="Post").click()
     posted = page.locator('[data-list="stream"] > article').first
     expect(posted.get_by_role("img", name="Raised beds")).to_be_visible()

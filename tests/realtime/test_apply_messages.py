@@ -204,6 +204,7 @@ ACTIONS: dict[str, Callable[[Room], None]] = {
     "board.updated (hidden)": lambda r: ok(
         r.facilitator.patch(f"/api/v1/boards/{r.board()['id']}", json={"state": "hidden"})
     ),
+    "next session (board.updated, screen.changed, event.updated)": lambda r: next_session(r),
     "board.updated (open again)": lambda r: ok(
         r.facilitator.patch(f"/api/v1/boards/{r.board()['id']}", json={"state": "open"})
     ),
@@ -231,6 +232,13 @@ ACTIONS: dict[str, Callable[[Room], None]] = {
     **BREAKOUT_ACTIONS,
     "event.updated (status)": lambda r: ok(r.facilitator.post(f"/api/v1/events/{r.event_id}/end")),
 }
+
+
+def next_session(r: Room) -> None:
+    """The session's board was hidden: "Next session" opens it and puts it on the screen."""
+    first = r.state(r.facilitator)["agenda"][0]
+    ok(r.facilitator.patch(f"/api/v1/agenda/{first['id']}", json={"board_id": r.board()["id"]}))
+    ok(r.facilitator.post(f"/api/v1/events/{r.event_id}/agenda/next", json={}))
 
 
 @pytest.fixture

@@ -105,3 +105,80 @@ def test_outsider_gets_a_403_page(client: TestClient, world: World) -> None:
     response = client.get(f"/console/events/{world.event.id}", headers={"accept": "text/html"})
     assert response.status_code == 403
     assert HTMLParser(response.text).css_first("h1").text() == "Not allowed"  # type: ignore[union-attr]
+
+
+def test_a_day_runs_from_the_event_page_to_its_summary(client: TestClient, world: World) -> None:
+    """Every console page is one tap away; freezing goes through the review; then the summary."""
+    sign_in(client, world.facilitator.email)
+    programme = client.get(f"/console/p/{world.programme.slug}")
+    made = client.post(
+        f"/console/p/{world.programme.slug}/events",
+        data={
+            "csrf_token": csrf_of(programme.text),
+            "title": "Event 3: Safe care",
+            "starts_at": "2026-12-03T10:00",
+        },
+        follow_redirects=False,
+    )
+    url = made.headers["location"]
+    event_id = int(url.rsplit("/", 1)[1])
+    tree = HTMLParser(client.get(url).text)
+    assert "Thu 3 December 2026, 10:00" in tree.css_first(".meta").text()  # type: ignore[union-attr]
+    nav = {a.text(strip=True): a.attributes["href"] for a in tree.css(".event-nav a")}
+    base = f"/console/events/{event_id}"
+    public = f"/p/{world.programme.slug}/event-3-safe-care"
+    assert nav == {
+        "Live blog": f"{base}/blog",
+        "Boards": f"{base}/boards",
+        "Breakouts": f"{base}/breakouts",
+        "People": f"{base}/people",
+        "Actions": f"{base}/actions",
+        "Review and freeze": f"{base}/review",
+        "Session screen": f"/screen/{event_id}",
+        "Public page": public,
+    }
+    token = csrf_of(client.get(url).text)
+    for action in ("start", "end", "freeze"):
+        client.post(f"{base}/status", data={"csrf_token": token, "action": action})
+    ended = HTMLParser(client.get(url).text)
+    assert ended.css_first("[data-testid=status]").text() == "ended"  # type: ignore[union-attr]
+    assert ended.css("input[name=action][value=freeze]") == []
+    assert ended.css_first("[data-testid=review-link]").attributes["href"] == f"{base}/review"  # type: ignore[union-attr]
+    review = HTMLParser(client.get(f"{base}/review").text)
+    freeze = review.css_first(f"form[action='{base}/review/freeze']")
+    assert freeze is not None
+    frozen = client.post(f"{base}/review/freeze", data={"csrf_token": token})
+    after = HTMLParser(frozen.text)
+    assert after.css_first("[data-testid=status]").text() == "frozen"  # type: ignore[union-attr]
+    assert after.css("[data-testid=join-code]") == []
+    assert after.css_first("[data-testid=summary-link]").attributes["href"] == f"{public}/summary"  # type: ignore[union-attr]
+    blog = HTMLParser(client.get(public).text).css_first("[data-day-over]")
+    assert blog is not None and "hidden" not in blog.attributes
+    assert [a.attributes["href"] for a in blog.css("a")] == [
+        f"{public}/summary",
+        f"/p/{world.programme.slug}",
+    ]
+    screen = HTMLParser(client.get(f"/screen/{event_id}").text)
+    over = screen.css_first("[data-mode-view=over]")
+    assert over is not None and "hidden" not in over.attributes
+    assert f"{public}/summary" in over.text()
+
+
+def test_an_event_address_is_made_from_its_title_when_left_empty(
+    client: TestClient, world: World
+) -> None:
+    sign_in(client, world.facilitator.email)
+    page = client.get(f"/console/p/{world.programme.slug}")
+    form = {"csrf_token": csrf_of(page.text), "title": "Café day!"}
+    for expected in ("cafe-day", "cafe-day-2"):
+        made = client.post(f"/console/p/{world.programme.slug}/events", data=form)
+        assert made.status_code == 200
+        heading = HTMLParser(made.text).css_first(".event-nav a[href^='/p/']")
+        assert heading is not None
+        assert heading.attributes["href"] == f"/p/{world.programme.slug}/{expected}"
+
+
+def test_the_favicon_is_served(client: TestClient) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"

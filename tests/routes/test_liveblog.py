@@ -200,6 +200,22 @@ def test_picture_upload_is_cleaned_attached_and_cached_for_good(
     assert img is not None and img.attributes == {"src": image["url"], "alt": "Raised beds"}
 
 
+def test_a_picture_needs_a_description_or_an_explicit_decorative_choice(
+    client: TestClient, world: World
+) -> None:
+    headers = login(client, world.facilitator)
+    url = f"/api/v1/entries/{post(client, world, headers, body='The garden')['id']}/images"
+    files = {"file": ("a.jpg", jpeg(), "image/jpeg")}
+    silent = client.post(url, files=files, data={"alt": "  "}, headers=headers)
+    assert silent.status_code == 400 and silent.json()["error"]["code"] == "alt_required"
+    assert (
+        "!["
+        not in client.get(f"/api/v1/events/{world.event.id}/state").json()["entries"][0]["body"]
+    )
+    chosen = client.post(url, files=files, data={"decorative": "true"}, headers=headers)
+    assert chosen.status_code == 201 and chosen.json()["markdown"].startswith("![](")
+
+
 def test_picture_upload_refuses_other_types_large_files_and_outsiders(
     client: TestClient, world: World, settings: Settings
 ) -> None:
@@ -225,7 +241,8 @@ def test_animations_are_scaled_down_and_bombs_refused_in_the_error_shape(
     headers = login(client, world.facilitator)
     url = f"/api/v1/entries/{post(client, world, headers)['id']}/images"
     wide = animation("PNG", (3000, 1000), 2)
-    added = client.post(url, files={"file": ("a.png", wide, "image/png")}, headers=headers)
+    files = {"file": ("a.png", wide, "image/png")}
+    added = client.post(url, files=files, data={"decorative": "true"}, headers=headers)
     assert added.status_code == 201, added.text
     assert (added.json()["width"], added.json()["height"]) == (2048, 683)
     with Image.open(io.BytesIO(client.get(added.json()["url"]).content)) as stored:

@@ -16,8 +16,10 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode
 
 from server.db import Database
+from server.settings import Settings
 from server.timeutil import iso, utcnow
 from tests.factories import World, login, make_world
+from tests.routes.test_liveblog import jpeg
 
 XSS = [
     block
@@ -429,3 +431,27 @@ def test_hostile_input_is_inert_in_the_page_feed_and_api(
     state = client.get(f"/api/v1/events/{world.event.id}/state").json()
     for entry in api["entries"] + state["entries"]:
         assert_inert_fragment(entry["html"], "api")
+
+
+def test_the_live_blog_previews_with_its_latest_picture(
+    client: TestClient, world: World, settings: Settings
+) -> None:
+    headers = login(client, world.facilitator)
+    entry = client.post(
+        f"/api/v1/events/{world.event.id}/entries", json={"body": "The garden"}, headers=headers
+    ).json()
+    url = f"/p/{world.programme.slug}/{world.event.slug}"
+    assert HTMLParser(client.get(url).text).css("meta[property='og:image']") == []
+    image = client.post(
+        f"/api/v1/entries/{entry['id']}/images",
+        files={"file": ("beds.jpg", jpeg(), "image/jpeg")},
+        data={"alt": "Raised beds"},
+        headers=headers,
+    ).json()
+    login(client, None)
+    head = HTMLParser(client.get(url).text)
+    og = head.css_first("meta[property='og:image']")
+    assert og is not None
+    assert og.attributes["content"] == settings.public_base_url.rstrip("/") + image["url"]
+    card = head.css_first("meta[name='twitter:card']")
+    assert card is not None and card.attributes["content"] == "summary_large_image"

@@ -6,8 +6,10 @@ from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from server.db import Database
+from server.services import events
 from tests.factories import World, login, make_event, make_world
 from tests.routes.test_boards import error_of, open_board
 from tests.routes.test_breakouts import make_group
@@ -131,3 +133,47 @@ def test_an_unknown_event_is_404(client: TestClient, live_world: World) -> None:
     headers = login(client, live_world.facilitator)
     response = client.post("/api/v1/events/999999/screen", json={"mode": "join"}, headers=headers)
     assert error_of(response) == (404, "not_found")
+
+
+def test_next_session_moves_the_room_and_followers_see_now(
+    client: TestClient, live_world: World
+) -> None:
+    board_id = open_board(client, live_world)
+    headers = login(client, live_world.facilitator)
+    event_url = f"/api/v1/events/{live_world.event.id}"
+    second = client.get(f"{event_url}/state").json()["agenda"][1]
+    patched = client.patch(
+        f"/api/v1/agenda/{second['id']}", json={"board_id": board_id}, headers=headers
+    )
+    assert patched.json()["board_id"] == board_id
+    first = client.post(f"{event_url}/agenda/next", json={}, headers=headers).json()
+    moved = client.post(f"{event_url}/agenda/next", json={}, headers=headers)
+    assert moved.status_code == 200, moved.text
+    body = moved.json()
+    assert body["item"]["id"] == second["id"] != first["item"]["id"]
+    assert body["board"]["id"] == board_id and body["screen"]["mode"] == "board"
+    login(client, None)
+    assert client.get(f"{event_url}/state").json()["event"]["now_item_id"] == second["id"]
+    page = client.get(f"/p/{body['event']['programme_slug']}/{body['event']['slug']}")
+    now = HTMLParser(page.text).css_first("[data-now]")
+    assert now is not None and second["title"] in now.text()
+    last = client.post(
+        f"{event_url}/agenda/next", json={}, headers=login(client, live_world.facilitator)
+    )
+    assert error_of(last) == (409, "conflict")
+
+
+def test_next_session_is_for_facilitators_of_this_event(
+    client: TestClient, live_world: World, db: Database
+) -> None:
+    with db.session() as s:
+        other = make_world(s, status="live")
+        foreign_id = events.agenda(s, other.event)[0].id
+    url = f"/api/v1/events/{live_world.event.id}/agenda/next"
+    assert client.post(url, json={}).status_code == 401
+    headers = login(client, other.facilitator)
+    assert client.post(url, json={}, headers=headers).status_code == 403
+    headers = login(client, live_world.facilitator)
+    assert client.post(url, json={"item_id": 10**6}, headers=headers).status_code == 404
+    foreign = client.post(url, json={"item_id": foreign_id}, headers=headers)
+    assert error_of(foreign) == (400, "bad_input")

@@ -306,6 +306,7 @@ function onStatus(status, detail) {
   pill.querySelector("[data-conn-label]").textContent =
     status === "closed" ? CLOSED_LABELS[detail.reason] || "Not connected" : STATUS_LABELS[status];
   $("[data-offline-note]").hidden = status !== "offline";
+  if (status === "closed" && detail.reason === "frozen") $("[data-day-over]").hidden = false;
   render();
 }
 

@@ -240,6 +240,11 @@ class Composer {
       this.form.elements.body.focus();
       return;
     }
+    const undescribed = this.pictures.undescribed();
+    if (undescribed) {
+      this.showError(undescribed);
+      return;
+    }
     const button = this.root.querySelector("[data-submit]");
     button.disabled = true;
     this.showError(null);

@@ -18,11 +18,14 @@ class PublicBlog {
     this.moments = new Map();
     this.agenda = [];
     this.status = null;
+    this.nowItemId = null; // the session the facilitator put on, if any
     this.pill = root.querySelector("[data-pill]");
     this.announcer = root.querySelector("[data-announce]");
   }
 
   start() {
+    // Said for readers without JavaScript, whose page does not update itself.
+    this.root.querySelector("[data-no-js]")?.remove();
     this.pill.addEventListener("click", () => this.showPending(true));
     window.addEventListener("scroll", () => this.onScroll(), { passive: true });
     onOlderClick(this.list, this.eventId, () => this.announce("Could not load older updates."));
@@ -41,6 +44,7 @@ class PublicBlog {
 
   load(state) {
     this.agenda = state.agenda;
+    this.nowItemId = state.event.now_item_id ?? null;
     this.setStatus(state.event.status);
     this.renderAgenda();
     this.pending.clear();
@@ -55,7 +59,7 @@ class PublicBlog {
   apply({ type, data }) {
     if (type === "entry.created" || type === "entry.updated") this.entry(data);
     else if (type === "entry.deleted") this.deleted(data.id);
-    else if (type === "event.updated") this.setStatus(data.status);
+    else if (type === "event.updated") this.eventChanged(data);
     else if (type.startsWith("agenda.")) this.agendaChanged(type, data);
   }
 
@@ -137,7 +141,19 @@ class PublicBlog {
     this.announcer.textContent = text;
   }
 
+  eventChanged(data) {
+    const moved = (data.now_item_id ?? null) !== this.nowItemId;
+    this.nowItemId = data.now_item_id ?? null;
+    this.setStatus(data.status);
+    if (moved) {
+      this.renderAgenda();
+      const now = this.currentItem();
+      if (now) this.announce(`Now: ${now.title}`);
+    }
+  }
+
   setStatus(status) {
+    this.root.querySelector("[data-day-over]").hidden = status !== "frozen";
     if (status === this.status) return;
     this.status = status;
     const badge = this.root.querySelector("[data-status-badge]");
@@ -160,9 +176,12 @@ class PublicBlog {
     this.renderAgenda();
   }
 
-  /** The session running now (while the event is live): the last one that has started. */
+  /** The session on now (while the event is live): the one the facilitator put on, else the
+   * last one that has started. */
   currentItem() {
     if (this.status !== "live") return null;
+    const chosen = this.agenda.find((i) => i.id === this.nowItemId);
+    if (chosen) return chosen;
     const now = Date.now();
     const started = this.agenda.filter((i) => i.starts_at && Date.parse(i.starts_at) <= now);
     return started.at(-1) ?? null;
@@ -174,6 +193,9 @@ class PublicBlog {
     const now = this.currentItem();
     this.list.agendaTitles = new Map(this.agenda.map((item) => [item.id, item.title]));
     list.replaceChildren(...this.agenda.map((item) => this.agendaItem(item, item === now)));
+    const banner = this.root.querySelector("[data-now]");
+    banner.hidden = !now;
+    banner.querySelector("[data-now-title]").textContent = now ? now.title : "";
     this.root.querySelector("[data-agenda-empty]").hidden = this.agenda.length > 0;
   }
 

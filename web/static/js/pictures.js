@@ -16,7 +16,9 @@ export class Pictures {
     o.input.addEventListener("change", () => this.pick());
     list.addEventListener("input", (event) => {
       const item = this.items[Number(event.target.dataset.index)];
-      if (item) item.alt = event.target.value;
+      if (!item) return;
+      if (event.target.type === "checkbox") item.decorative = event.target.checked;
+      else item.alt = event.target.value;
     });
     list.addEventListener("click", (event) => {
       const button = event.target.closest("[data-unstage]");
@@ -42,7 +44,7 @@ export class Pictures {
 
   /** Thumbnails are data: URLs, which the page's CSP allows for images (blob: it does not). */
   add(file) {
-    const item = { file, alt: "", url: "" };
+    const item = { file, alt: "", decorative: false, url: "" };
     this.items.push(item);
     this.render();
     const reader = new FileReader();
@@ -53,6 +55,19 @@ export class Pictures {
     reader.readAsDataURL(file);
   }
 
+  /**
+   * The first picture with neither a description nor "decorative" ticked, focused with a
+   * message saying so; null when every picture says what it shows (or that it needs nothing).
+   */
+  undescribed() {
+    const index = this.items.findIndex((item) => !item.alt.trim() && !item.decorative);
+    if (index < 0) return null;
+    this.list.querySelector(`#c-alt-${index}`)?.focus();
+    return new Error(
+      `Describe picture ${index + 1} for people who cannot see it, or tick "Decorative" if it shows nothing they need.`,
+    );
+  }
+
   /** Send each picture with `send(formData)`; one that fails stays staged, to try again. */
   async upload(send) {
     while (this.items.length) {
@@ -60,6 +75,7 @@ export class Pictures {
       const form = new FormData();
       form.append("file", item.file);
       form.append("alt", item.alt);
+      if (item.decorative) form.append("decorative", "true");
       await send(form);
       this.items.shift();
       this.render();
@@ -87,8 +103,16 @@ export class Pictures {
       textContent: `Remove picture ${index + 1}`,
     });
     remove.dataset.unstage = String(index);
+    const decorative = make("input", { type: "checkbox", id: `c-deco-${index}`, checked: item.decorative });
+    decorative.dataset.index = String(index);
+    const choice = make("label", {
+      className: "check",
+      htmlFor: `c-deco-${index}`,
+      textContent: " Decorative: it shows nothing a reader needs",
+    });
+    choice.prepend(decorative);
     const field = make("div", { className: "field" });
-    field.append(label, alt, remove);
+    field.append(label, alt, choice, remove);
     const li = make("li", {});
     li.append(img, field);
     return li;

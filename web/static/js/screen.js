@@ -45,7 +45,9 @@ function render() {
   renderTimer(); // first: the timer takes room from the rest of the screen
   const showing = `${state.screen.mode}:${state.screen.target_id}`;
   view.settled = view.drawn === showing;
-  const mode = draw(state.screen.mode, state.screen.target_id);
+  // Once the day is frozen the room is pointed at its summary, whatever the screen showed.
+  const over = view.over || state.event.status === "frozen";
+  const mode = over ? "over" : draw(state.screen.mode, state.screen.target_id);
   stage.dataset.mode = mode;
   for (const section of stage.querySelectorAll("[data-mode-view]")) section.hidden = section.dataset.modeView !== mode;
   refit();
@@ -255,7 +257,11 @@ function chime() {
 
 // -- wiring -----------------------------------------------------------------------------------------
 
-function onStatus(status) {
+function onStatus(status, detail) {
+  if (status === "closed" && detail?.reason === "frozen") {
+    view.over = true;
+    render();
+  }
   // A short blip is not worth announcing to the room; a long one is.
   clearTimeout(view.connTimer);
   const note = $("[data-conn]");
