@@ -231,6 +231,16 @@ def test_time_is_up_clears_when_the_room_moves_on_or_after_a_while(
         screen(s, live.world, "board", live.board_id)
         assert log_types(s, event.id)[-2:] == ["timer.stopped", "screen.changed"]
         assert state.load_state(s, event=event, role="attendee").timer is None
+        # Opening a board moves the room on too.
+        room.start_timer(s, actor=live.world.facilitator, event=event, data=TimerStart(seconds=60))
+        run_out(s, event, timedelta(seconds=30))
+        board = make_board(s, live.world, title="Next board")
+        closed = BoardUpdate(state="closed")
+        boards.update_board(s, actor=live.world.facilitator, board=board, data=closed)
+        assert room.current_timer(s, event) is not None
+        reopen = BoardUpdate(state="open")
+        boards.update_board(s, actor=live.world.facilitator, board=board, data=reopen)
+        assert room.current_timer(s, event) is None
         # A running timer is not the screen's to stop.
         room.start_timer(s, actor=live.world.facilitator, event=event, data=TimerStart(seconds=60))
         screen(s, live.world, "join")

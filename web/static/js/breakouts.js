@@ -341,7 +341,7 @@ function startConsole(root) {
     const cap = $("#pick-cap").value;
     const body = { strategy, ...(cap && strategy === "self" ? { cap: Number(cap) } : {}) };
     act(button, () => api("POST", `/api/v1/events/${eventId}/breakouts/assign`, body),
-      strategy === "balanced" ? "Everyone has a group." : "Phones now show the groups to pick from.");
+      strategy === "balanced" ? "Everyone has a group: phones on the board are taken to it." : "Phones on the board are invited to pick a group.");
   }
 
   function groupAction(button, group, section) {
