@@ -105,6 +105,32 @@ def breakout_member(scope: Scope, payload: Payload) -> Shown:
     return f"{scope.role}:{mine}", "breakout.member", data
 
 
+def opened_group(scope: Scope, payload: Payload) -> int | None:
+    """The open group this viewer sits in, of those the row calls the room to."""
+    return next((i for i in payload.get("breakout_ids", []) if i in scope.groups), None)
+
+
+def opened_viewer(scope: Scope, payload: Payload) -> Hashable:
+    return scope.role, opened_group(scope, payload)
+
+
+def breakout_opened(scope: Scope, payload: Payload) -> Shown | None:
+    """The room is called to its groups: an attendee learns their own group (None: pick one).
+
+    Public followers never receive it; no attendee learns where anyone else sits.
+    """
+    if scope.role == "facilitator":
+        return "full", "breakout.opened", payload
+    if scope.role != "attendee":
+        return None
+    data = {
+        "strategy": payload.get("strategy", "self"),
+        "breakout_ids": payload.get("breakout_ids", []),
+        "breakout_id": opened_group(scope, payload),
+    }
+    return f"attendee:{data['breakout_id']}", "breakout.opened", data
+
+
 # -- what a row says is now true, what it mentions, and how a later row rewrites it ------------
 
 

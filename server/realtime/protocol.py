@@ -30,6 +30,7 @@ LOGGED_TYPES = frozenset(
         "breakout.created",
         "breakout.updated",
         "breakout.member",
+        "breakout.opened",
         "note.created",
         "note.updated",
         "note.deleted",

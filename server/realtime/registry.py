@@ -140,6 +140,7 @@ REGISTRY: dict[str, LogType] = {
     "breakout.member": _family(
         groups.groups_viewer, groups.member_subjects, groups.member_mentions, groups.revise_member
     )(groups.breakout_member),
+    "breakout.opened": LogType(groups.breakout_opened, groups.opened_viewer),
     "note.created": _note(groups.note_created),
     "note.updated": _note(groups.note_updated),
     "note.deleted": _note(groups.note_deleted),

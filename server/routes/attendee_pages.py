@@ -15,7 +15,7 @@ from server.errors import NotFound
 from server.models.events import Event, EventState
 from server.routes.console import page, see_other, signed_in
 from server.routes.deps import AppSettings, CurrentViewer, DbSession, EventById
-from server.services import events, room, state
+from server.services import breakouts, events, room, state
 from server.services.access import require_event_facilitator
 from server.settings import Settings
 
@@ -70,19 +70,24 @@ def join_page(
 ) -> Response:
     """What the QR code opens: an optional name and a Join button; members go straight in.
 
-    A table card's code carries `?group=`: joining then also seats the attendee at that table.
+    A table card's code carries `?group=`: joining then also seats the attendee at that table,
+    and a phone already in the event goes straight to that table's group page, which seats it
+    there by the rules of breakouts. While breakouts are open, the code (scanned or typed)
+    lands on the attendee's group or the picker, not on the board.
     """
     try:
         event = room.joinable_event(session, code[:MAX_TYPED_CODE])
     except NotFound as exc:
         return _missing(request, exc, code)
     query = f"?group={group}" if group is not None else ""
-    if viewer.attendee is not None and viewer.attendee.event_id == event.id and group is None:
-        return see_other(f"/a/{event.id}")
+    groups_open = breakouts.any_open(session, event)
+    if viewer.attendee is not None and viewer.attendee.event_id == event.id:
+        landing = "/breakout" if group is not None or groups_open else ""
+        return see_other(f"/a/{event.id}{landing}{query}")
     if code != event.join_code:
         return see_other(f"/j/{event.join_code}{query}")
     public = events.event_public(session, event)
-    return page(request, "attendee/join.html", event=public, group=group)
+    return page(request, "attendee/join.html", event=public, group=group, groups_open=groups_open)
 
 
 @router.get("/j/{code}/qr.svg")

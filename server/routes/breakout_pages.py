@@ -96,11 +96,20 @@ def overview(
 
 @router.get("/a/{event_id}/breakout", response_class=HTMLResponse)
 def phone(
-    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+    request: Request,
+    event: EventById,
+    session: DbSession,
+    viewer: CurrentViewer,
+    group: int | None = None,
 ) -> Response:
-    """The attendee's group: its prompt and notes, live; or the groups to pick from."""
+    """The attendee's group: its prompt and notes, live; or the groups to pick from.
+
+    `?group=` comes from a table card scanned by a phone already in the event: the page then
+    asks to sit at that table (a POST, by the rules of breakouts), so a GET changes nothing.
+    """
     if viewer.attendee is None or viewer.attendee.event_id != event.id:
-        return see_other(f"/j/{quote(event.join_code)}")
+        query = f"?group={group}" if group is not None else ""
+        return see_other(f"/j/{quote(event.join_code)}{query}")
     scope = access.scope_of(session, "attendee", viewer.attendee.id)
     groups = breakouts.breakouts_as_seen(session, event=event, scope=scope)
     return page(
@@ -109,6 +118,7 @@ def phone(
         event=events.event_public(session, event),
         attendee=viewer.attendee,
         group=my_group(groups, scope.groups),
+        table=group,
     )
 
 

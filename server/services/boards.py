@@ -40,7 +40,7 @@ from server.realtime.projections import (
     board_for,
     card_for,
 )
-from server.services import access, programmes
+from server.services import access, programmes, room
 from server.services.access import Caller, is_facilitator, require_facilitator, require_not_frozen
 from server.timeutil import utcnow
 
@@ -344,4 +344,7 @@ def update_board(session: Session, *, actor: User | None, board: Board, data: Bo
     shown_or_hidden = (was == "hidden") != (board.state == "hidden")
     payload = {**board_full(session, board), VISIBILITY_KEY: shown_or_hidden}
     append_log(session, board, "board.updated", audience, payload)
+    event = session.get(Event, board.event_id) if board.event_id is not None else None
+    if event is not None and was != "open" and board.state == "open":
+        room.clear_finished_timer(session, event)  # a new board: the old "Time is up" goes
     return board

@@ -37,7 +37,10 @@ def balanced_plan(people: list[tuple[int, str]], group_ids: list[int]) -> dict[i
 def assign(
     session: Session, *, actor: User | None, event: Event, data: AssignRequest
 ) -> list[Breakout]:
-    """`balanced`: seat every attendee now; `self`: empty the open groups for people to pick."""
+    """`balanced`: seat every attendee now; `self`: empty the open groups for people to pick.
+
+    Either way every phone is then called to the groups: to its own, or to pick one.
+    """
     breakouts.manage(session, event, actor)
     breakouts.lock(session, event)
     groups = [b for b in breakouts.event_breakouts(session, event) if b.state == "open"]
@@ -61,6 +64,7 @@ def assign(
         for breakout in groups:
             breakouts.log_breakout(session, breakout, "breakout.updated")
     breakouts.log_moves(session, event, moves, groups)
+    breakouts.log_opened(session, event, strategy=data.strategy, groups=groups)
     return groups
 
 

@@ -105,6 +105,12 @@ def open_groups(session: Session, event: Event, attendee_id: int) -> list[int]:
     )
 
 
+def any_open(session: Session, event: Event) -> bool:
+    """Whether the event's breakouts are on: at least one of its groups is open."""
+    query = select(Breakout.id).where(Breakout.event_id == event.id, Breakout.state == "open")
+    return session.exec(query.limit(1)).first() is not None
+
+
 def viewer_scope(session: Session, *, event: Event, caller: Caller) -> Scope:
     """How the caller sees this event's groups; public followers only where allowed."""
     return access.event_scope(session, event=event, caller=caller)
@@ -203,6 +209,18 @@ def log_moves(session: Session, event: Event, moves: list[Move], groups: list[Br
     payload = {"moves": moves, "breakouts": breakouts_full(session, groups)}
     log.append(
         session, event_id=event.id, type="breakout.member", audience=log.PUBLIC, payload=payload
+    )
+
+
+def log_opened(session: Session, event: Event, *, strategy: str, groups: list[Breakout]) -> None:
+    """Call the room to its groups: each phone learns its own open group, or to pick one.
+
+    The row names only the open groups; which one is a viewer's own is decided as it passes
+    (server/realtime/breakouts.py `breakout_opened`), after the moves just before it.
+    """
+    payload = {"strategy": strategy, "breakout_ids": [b.id for b in groups]}
+    log.append(
+        session, event_id=event.id, type="breakout.opened", audience=log.ATTENDEES, payload=payload
     )
 
 

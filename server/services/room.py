@@ -29,6 +29,9 @@ from server.timeutil import utcnow
 
 TIMER_TYPES = ("timer.started", "timer.stopped")
 SCREEN_TYPES = ("screen.changed",)
+# "Time is up" stays this long, then every surface drops it (web/static/js/room.js
+# TIMER_LINGER_MS and the session screen's linger say the same), and so does /state.
+TIMER_LINGER = timedelta(minutes=2)
 # Modes that show one thing, named by target_id; the agenda's (the current session) is optional.
 TARGETED = frozenset({"board", "results", "spotlight", "agenda", "breakout"})
 NEEDS_TARGET = frozenset({"board", "results", "spotlight", "breakout"})
@@ -51,11 +54,12 @@ def _latest(session: Session, event: Event, types: tuple[str, ...]) -> EventLog 
 
 
 def current_timer(session: Session, event: Event) -> TimerPublic | None:
-    """The timer last started, unless it was stopped since (one that ran out still counts)."""
+    """The timer last started, unless it was stopped since or ran out over TIMER_LINGER ago."""
     row = _latest(session, event, TIMER_TYPES)
     if row is None or row.type != "timer.started":
         return None
-    return TimerPublic.model_validate(row.payload)
+    timer = TimerPublic.model_validate(row.payload)
+    return None if timer.ends_at + TIMER_LINGER < utcnow() else timer
 
 
 def current_screen(session: Session, event: Event) -> ScreenPublic:
@@ -102,16 +106,25 @@ def stop_timer(session: Session, *, actor: User | None, event: Event) -> None:
 def set_screen(
     session: Session, *, actor: User | None, event: Event, data: ScreenSet
 ) -> ScreenPublic:
-    """Switch what the session screen shows (and so what the phones open)."""
+    """Switch what the session screen shows (and so what the phones open); a timer that has
+    run out is taken off with it."""
     _control(session, actor, event)
     target_id = data.target_id if data.mode in TARGETED else None
     if data.mode in NEEDS_TARGET and target_id is None:
         raise BadInput(f"Say which {_noun(data.mode)} the screen should show (target_id).")
     if target_id is not None:
         _check_target(session, event, data.mode, target_id)
+    clear_finished_timer(session, event)
     screen = ScreenPublic(mode=data.mode, target_id=target_id, changed_at=utcnow())
     _append(session, event, "screen.changed", screen.model_dump(mode="json"))
     return screen
+
+
+def clear_finished_timer(session: Session, event: Event) -> None:
+    """The room moved on: a timer that has run out leaves every surface now, not at its linger."""
+    timer = current_timer(session, event)
+    if timer is not None and timer.ends_at <= utcnow():
+        _append(session, event, "timer.stopped", timer.model_dump(mode="json"))
 
 
 def _noun(mode: str) -> str:

@@ -117,7 +117,7 @@ class Phone:
     def post(self, text: str, column: str = "", shareable: bool = False) -> None:
         self.page.get_by_role("textbox", name="Your card", exact=True).fill(text)
         if column:
-            self.page.get_by_role("checkbox", name=column).check()
+            self.page.get_by_role("radio", name=column).check()
         if shareable:
             self.page.get_by_role("checkbox", name="OK to share publicly").check()
         self.page.get_by_role("button", name="Post").click()

@@ -325,7 +325,17 @@ def test_picking_a_group_on_the_phone_and_printing_table_cards(
     ).ok
     phone = context.new_page()
     problems = watch_for_problems(phone)
-    phone.goto(f"/a/{day.world.event.id}/breakout")
+    # Dev is on the board when the facilitator opens the breakouts with "Let people pick".
+    phone.goto(f"/a/{day.world.event.id}")
+    expect(phone.locator("[data-conn]")).to_have_attribute("data-conn", "live")
+    url = f"/api/v1/events/{day.world.event.id}/breakouts/assign"
+    assert day.api.post(url, json={"strategy": "self"}).is_success
+    invite = phone.get_by_role("region", name="Breakouts are open")
+    expect(invite).to_be_visible()
+    expect(phone.locator("[data-call-status]")).to_have_text("Breakouts are open: pick your group.")
+    check_a11y(phone)
+    shot(phone, "breakouts-invite", day.world.event.title)
+    invite.get_by_role("link", name="Pick your group").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Pick your group")
     check_a11y(phone)
     shot(phone, "breakouts-pick", "Pick your group")
@@ -371,4 +381,11 @@ def test_a_table_card_code_joins_straight_into_its_group(
     groups = day.api.get(f"/api/v1/events/{day.world.event.id}/breakouts").json()
     members = {g["id"]: [m["display_name"] for m in g.get("members", [])] for g in groups}
     assert "Dana" in members[day.two] and "Dana" not in members[day.one]
+    # Back on the board, Dana is taken to her group when the breakouts open.
+    page.goto(f"/a/{day.world.event.id}")
+    expect(page.locator("[data-conn]")).to_have_attribute("data-conn", "live")
+    url = f"/api/v1/events/{day.world.event.id}/breakouts/assign"
+    assert day.api.post(url, json={"strategy": "balanced"}).is_success
+    expect(page).to_have_url(re.compile(f"/a/{day.world.event.id}/breakout$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Table [12]$"))
     assert not problems, problems

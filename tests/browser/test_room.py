@@ -203,6 +203,13 @@ def test_the_room_comes_alive(
     ben.dot_on("garden club")
     ben.dot_on("Agency use")
     expect(amy.page.locator("[data-dots-left]")).to_contain_text("1 of 3 dots left")
+    amy.dot_on("Agency use")
+    amy.dot_on("Agency use")  # a fourth dot: refused, and said so
+    expect(amy.page.locator("[data-dots-message]")).to_contain_text("used all 3 dots")
+    expect(amy.page.locator("[data-dots-left]")).to_contain_text("0 of 3 dots left")
+    amy.page.get_by_role("button", name="Add a card").click()
+    expect(amy.page.get_by_role("textbox", name="Your card")).to_be_focused()
+    amy.wall("Agency use").get_by_role("button", name=re.compile("^Take a dot off")).click()
     top = screen.locator(".bar").first
     expect(top).to_contain_text("garden club")
     expect(top.locator(".bar-count")).to_have_text("3")

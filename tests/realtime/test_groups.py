@@ -210,3 +210,30 @@ def test_note_create_over_the_socket_is_idempotent_and_refused_when_closed(room:
     amy.until_seq(end)
     assert note_texts(amy) == ["Once only"]
     amy.close()
+
+
+def test_opening_the_breakouts_calls_each_phone_to_its_own_table_only(room: Room) -> None:
+    amy, ben = room.socket(room.amy), room.socket(room.ben)
+    follower = Client(room.server.ws_url, room.event_id)
+    follower.until(lambda m: m["type"] == "hello")
+    response = room.facilitator.post(
+        f"/api/v1/events/{room.event_id}/breakouts/assign", json={"strategy": "self"}
+    )
+    assert response.is_success, response.text
+    opened_at = room.seq()
+    end = room.marker()
+    for socket in (amy, ben, follower):
+        socket.until_seq(end)
+    call = next(m for m in amy.logged if m["seq"] == opened_at)
+    assert (call["type"], call["data"]["breakout_id"]) == ("breakout.opened", None)
+    assert call["data"]["breakout_ids"] == [room.one, room.two]
+    assert opened_at not in follower.seqs
+    assert room.facilitator.post(
+        f"/api/v1/events/{room.event_id}/breakouts/assign", json={"strategy": "balanced"}
+    ).is_success
+    again = room.seq()
+    ben.until_seq(again)
+    assert ben.logged[-1]["type"] == "breakout.opened"
+    assert ben.logged[-1]["data"]["breakout_id"] in (room.one, room.two)
+    for socket in (amy, ben, follower):
+        socket.close()

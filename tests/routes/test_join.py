@@ -14,6 +14,9 @@ from sqlmodel import select
 
 from server.db import Database
 from server.models.attendees import Attendee
+from server.models.breakouts import BreakoutCreate
+from server.models.events import Event
+from server.services import breakouts
 from server.settings import Settings
 from tests.factories import World, login, make_world
 from tests.routes.test_boards import open_board
@@ -77,6 +80,47 @@ def test_someone_already_in_the_event_goes_straight_in(
     event_id = join(client, live_world)
     response = client.get(f"/j/{live_world.event.join_code}", headers=PAGE, follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (303, f"/a/{event_id}")
+
+
+def open_group(db: Database, world: World, name: str) -> int:
+    with db.session() as s:
+        event = s.get(Event, world.event.id)
+        assert event is not None
+        data = BreakoutCreate(name=name)
+        group = breakouts.create_breakout(s, actor=world.facilitator, event=event, data=data)
+        return group.id
+
+
+def test_a_joined_phone_scanning_a_table_card_goes_to_that_tables_group(
+    client: TestClient, db: Database, live_world: World
+) -> None:
+    event_id = join(client, live_world)
+    table = open_group(db, live_world, "Table 1")
+    code = live_world.event.join_code
+    scanned = client.get(f"/j/{code}?group={table}", headers=PAGE, follow_redirects=False)
+    landing = f"/a/{event_id}/breakout?group={table}"
+    assert (scanned.status_code, scanned.headers["location"]) == (303, landing)
+    # The page asks to sit there (its script POSTs, as the picker does); the GET seats nobody.
+    tree = html(client.get(landing, headers=PAGE))
+    assert tree.css_first("[data-breakout-phone]").attributes["data-table"] == str(table)
+    assert text_of(tree, "#wait-h") == "Breakouts"
+    assert client.post(f"/api/v1/breakouts/{table}/join").status_code == 200
+    seated = html(client.get(landing, headers=PAGE))
+    assert text_of(seated, "#group-h") == "Table 1"
+    # The typed code from the card lands on the group too, not the board (which has no picker).
+    typed = client.get("/join", params={"code": code}, headers=PAGE)
+    assert str(typed.url).endswith(f"/a/{event_id}/breakout")
+    assert text_of(html(typed), "#group-h") == "Table 1"
+
+
+def test_while_breakouts_are_open_a_new_phone_joins_onto_the_picker(
+    client: TestClient, db: Database, live_world: World
+) -> None:
+    form = html(client.get(f"/j/{live_world.event.join_code}", headers=PAGE)).css_first("form")
+    assert "data-groups-open" not in form.attributes
+    open_group(db, live_world, "Table 1")
+    form = html(client.get(f"/j/{live_world.event.join_code}", headers=PAGE)).css_first("form")
+    assert "data-groups-open" in form.attributes
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from server.models.breakouts import (
     AssignRequest,
     Breakout,
     BreakoutCreate,
+    BreakoutMember,
     BreakoutUpdate,
     Note,
     NoteCreate,
@@ -170,7 +171,7 @@ def test_assign_balanced_seats_everyone_and_logs_one_row(db: Database) -> None:
         data = AssignRequest(strategy="balanced")
         breakout_members.assign(s, actor=world.facilitator, event=event, data=data)
         logged = rows(s, event.id, before)
-        assert [r.type for r in logged] == ["breakout.member"]
+        assert [r.type for r in logged] == ["breakout.member", "breakout.opened"]
         seats = {m["attendee_id"]: m["breakout_id"] for m in logged[0].payload["moves"]}
         assert set(seats) == {p.attendee.id for p in people}
         assert sorted(Counter(seats.values()).values()) == [3, 3, 4]
@@ -190,6 +191,41 @@ def test_assign_needs_an_open_group(db: Database) -> None:
                 event=event_of(s, world),
                 data=AssignRequest(strategy="balanced"),
             )
+
+
+def test_opening_calls_each_phone_to_its_own_group_and_nobody_else(
+    db: Database, tables: Tables
+) -> None:
+    """Balanced: every attendee is told their own table only; followers are told nothing."""
+    with db.session() as s:
+        event = event_of(s, tables.world)
+        scopes = [(w.attendee.id, tables.scope(s, w)) for w in (tables.amy, tables.cat, tables.dev)]
+        before = last_seq(s, event.id)
+        data = AssignRequest(strategy="balanced")
+        breakout_members.assign(s, actor=tables.world.facilitator, event=event, data=data)
+        logged = rows(s, event.id, before)
+        seats = dict(s.exec(select(BreakoutMember.attendee_id, BreakoutMember.breakout_id)).all())
+        for attendee_id, scope in scopes:
+            calls = [data for type, data in seen(scope, logged) if type == "breakout.opened"]
+            assert calls == [
+                {"strategy": "balanced", "breakout_ids": [tables.one, tables.two],
+                 "breakout_id": seats[attendee_id]}
+            ]  # fmt: skip
+        assert [t for t, _ in seen(Scope(role="public"), logged)] == ["breakout.member"]
+        (full,) = [d for t, d in seen(FACILITATOR, logged) if t == "breakout.opened"]
+        assert full == {"strategy": "balanced", "breakout_ids": [tables.one, tables.two]}
+
+
+def test_let_people_pick_invites_every_phone_to_the_picker(db: Database, tables: Tables) -> None:
+    with db.session() as s:
+        event = event_of(s, tables.world)
+        amy = tables.scope(s, tables.amy)
+        before = last_seq(s, event.id)
+        data = AssignRequest(strategy="self")
+        breakout_members.assign(s, actor=tables.world.facilitator, event=event, data=data)
+        (call,) = [d for t, d in seen(amy, rows(s, event.id, before)) if t == "breakout.opened"]
+        assert call == {"strategy": "self", "breakout_ids": [tables.one, tables.two],
+                        "breakout_id": None}  # fmt: skip
 
 
 # -- picking on the phone ---------------------------------------------------------------------

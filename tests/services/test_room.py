@@ -15,6 +15,7 @@ from server.models.breakouts import Breakout, BreakoutCreate, BreakoutUpdate
 from server.models.events import Event, EventLog
 from server.models.room import ScreenSet, TimerStart
 from server.services import boards, breakouts, events, room, state
+from server.timeutil import iso, utcnow
 from tests.factories import World, make_event, make_world
 from tests.services.test_boards import make_attendee, make_board, post
 
@@ -202,6 +203,52 @@ def test_a_frozen_event_refuses_room_changes(db: Database) -> None:
         s.flush()
         with pytest.raises(EventFrozen):
             screen(s, world, "breakout", group.id)
+
+
+def run_out(session: Session, event: Event, ago: timedelta) -> None:
+    """Make the running timer one that ended `ago` (as if started that much earlier)."""
+    row = session.exec(
+        select(EventLog)
+        .where(EventLog.event_id == event.id, EventLog.type == "timer.started")
+        .order_by(col(EventLog.seq).desc())
+    ).first()
+    assert row is not None
+    ends = utcnow().replace(microsecond=0) - ago
+    started = ends - timedelta(seconds=row.payload["seconds"])
+    row.payload = {**row.payload, "started_at": iso(started), "ends_at": iso(ends)}
+    session.add(row)
+    session.flush()
+
+
+def test_time_is_up_clears_when_the_room_moves_on_or_after_a_while(
+    db: Database, live: Room
+) -> None:
+    with db.session() as s:
+        event = event_of(s, live.world)
+        room.start_timer(s, actor=live.world.facilitator, event=event, data=TimerStart(seconds=60))
+        run_out(s, event, timedelta(seconds=30))
+        assert room.current_timer(s, event) is not None  # "Time is up", for a moment
+        screen(s, live.world, "board", live.board_id)
+        assert log_types(s, event.id)[-2:] == ["timer.stopped", "screen.changed"]
+        assert state.load_state(s, event=event, role="attendee").timer is None
+        # Opening a board moves the room on too.
+        room.start_timer(s, actor=live.world.facilitator, event=event, data=TimerStart(seconds=60))
+        run_out(s, event, timedelta(seconds=30))
+        board = make_board(s, live.world, title="Next board")
+        closed = BoardUpdate(state="closed")
+        boards.update_board(s, actor=live.world.facilitator, board=board, data=closed)
+        assert room.current_timer(s, event) is not None
+        reopen = BoardUpdate(state="open")
+        boards.update_board(s, actor=live.world.facilitator, board=board, data=reopen)
+        assert room.current_timer(s, event) is None
+        # A running timer is not the screen's to stop.
+        room.start_timer(s, actor=live.world.facilitator, event=event, data=TimerStart(seconds=60))
+        screen(s, live.world, "join")
+        assert room.current_timer(s, event) is not None
+        # Left alone, a finished timer is gone from a reload after its linger.
+        run_out(s, event, room.TIMER_LINGER + timedelta(seconds=1))
+        assert room.current_timer(s, event) is None
+        assert state.load_state(s, event=event, role="facilitator").timer is None
 
 
 def test_every_role_loads_the_screen_and_timer_with_the_state(db: Database, live: Room) -> None:

@@ -98,3 +98,8 @@ export function dotsLine(left, budget) {
   const shown = Math.max(0, left);
   return `${"●".repeat(shown)}${"○".repeat(Math.max(0, budget - shown))} ${shown} of ${budget} dots left`;
 }
+
+/** Why a dot could not go on: every dot is spent, and how to move one. */
+export function noDotsLeft(budget) {
+  return `You have used all ${budget} dots. To move one, take a dot off another card with −, then put it here.`;
+}

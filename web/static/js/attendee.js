@@ -1,8 +1,10 @@
 // attendee.js: the phone. On /j/CODE it joins; on /a/EVENT it follows what the facilitator
 // has opened, posts cards through live.js's outbox (so nothing is lost to bad Wi-Fi), lets you
 // edit your own cards while the board is open, and spends your dots.
-import { Dots, dotsLine, showStepper } from "./attendee-dots.js";
+import { Dots, dotsLine, noDotsLeft, showStepper } from "./attendee-dots.js";
+import { GroupCall } from "./attendee-call.js";
 import { renderMine } from "./attendee-mine.js";
+import { applyMessage as applyGroupMessage } from "./breakouts.js";
 import { Live, fetchJSON, uuid } from "./live.js";
 import { applyMessage, authorName, boardById, currentSession, fill, focusBoard, fromTemplate, heldMessage, reconcile } from "./room.js";
 
@@ -27,7 +29,8 @@ document.querySelector("form[data-join]")?.addEventListener("submit", async (eve
       location.assign(`/a/${joined.event_id}/breakout`);
       return;
     }
-    location.assign(`/a/${joined.event_id}`);
+    // Breakouts are on: land on the group picker (the board has none).
+    location.assign(`/a/${joined.event_id}${"groupsOpen" in form.dataset ? "/breakout" : ""}`);
   } catch (e) {
     error.textContent = e.status ? e.message : "Glimpse could not be reached. Check the Wi-Fi and try again.";
     error.hidden = false;
@@ -81,6 +84,7 @@ function currentView() {
 
 function render() {
   if (!app.state) return;
+  app.call.render(app.state, app.me);
   const view = currentView();
   for (const section of root.querySelectorAll("[data-view]")) section.hidden = section.dataset.view !== view.kind;
   renderTabs(view);
@@ -163,23 +167,25 @@ function renderComposer(board, open) {
   const options = $("[data-column-options]");
   if (options.dataset.columns !== JSON.stringify(board.columns)) {
     options.dataset.columns = JSON.stringify(board.columns);
-    options.replaceChildren(
-      ...board.columns.map((name) => {
-        const label = document.createElement("label");
-        label.className = "chip";
-        const input = document.createElement("input");
-        input.type = "checkbox";
-        input.name = "column";
-        input.value = name;
-        label.append(input, ` ${name}`);
-        return label;
-      }),
-    );
+    // One column or none: radio buttons, "No column" first and chosen until one is picked.
+    options.replaceChildren(columnChoice("", "No column"), ...board.columns.map((name) => columnChoice(name, name)));
   }
   $("[data-columns]").hidden = board.columns.length === 0;
   const anonymous = $("[data-anonymous-row]");
   anonymous.hidden = !board.anonymous_allowed;
   if (!board.anonymous_allowed) anonymous.querySelector("input").checked = false;
+}
+
+function columnChoice(value, text) {
+  const label = document.createElement("label");
+  label.className = "chip";
+  const input = document.createElement("input");
+  input.type = "radio";
+  input.name = "column";
+  input.value = value;
+  input.defaultChecked = value === "";
+  label.append(input, ` ${text}`);
+  return label;
 }
 
 function renderWall(board, open) {
@@ -226,11 +232,26 @@ function renderDots(board, open) {
   app.dots.ensure(board);
   notice.textContent = `Voting is open: you have ${board.votes_per_attendee} dots to put on the cards that matter most.`;
   bar.querySelector("[data-dots-left]").textContent = dotsLine(app.dots.remaining(board), board.votes_per_attendee);
+  bar.querySelector("[data-add-card]").hidden = $("[data-composer]").hidden;
 }
 
 function vote(kind, id, step) {
   const board = boardById(app.state, currentView().id);
-  if (board && app.dots.step(app.live, board, kind, id, step)) render();
+  if (!board) return;
+  const message = document.querySelector("[data-dots-message]");
+  if (app.dots.step(app.live, board, kind, id, step)) {
+    message.textContent = "";
+    render();
+  } else if (step > 0) {
+    message.textContent = noDotsLeft(board.votes_per_attendee);
+  }
+}
+
+// While voting, the wall comes first; the bar along the bottom keeps the card box one tap away.
+function jumpToComposer() {
+  const text = $("[data-composer]").elements.text;
+  text.scrollIntoView({ block: "center" });
+  text.focus();
 }
 
 // -- posting ----------------------------------------------------------------------------------
@@ -310,15 +331,21 @@ function onStatus(status, detail) {
   render();
 }
 
+// -- breakouts: the board follows the room to the groups -----------------------------------------
+
+function followGroups(message) {
+  if (!message.type.startsWith("breakout.")) return;
+  applyGroupMessage(app.state, message);
+  if (message.type === "breakout.opened") app.call.answer(message, app.state, root);
+}
+
 if (root) {
+  app.me = Number(root.dataset.attendeeId);
+  app.call = new GroupCall($("[data-breakout-call]"), $("[data-call-status]"), Number(root.dataset.eventId));
   $("[data-composer]").addEventListener("submit", post);
   $("[data-wall]").addEventListener("click", onVoteClick);
   $("[data-themes]").addEventListener("click", onVoteClick);
-  // Column chips behave like radio buttons that can also be switched off again.
-  $("[data-composer]").addEventListener("change", (event) => {
-    if (event.target.name !== "column" || !event.target.checked) return;
-    for (const other of root.querySelectorAll("input[name=column]")) if (other !== event.target) other.checked = false;
-  });
+  document.querySelector("[data-add-card]").addEventListener("click", jumpToComposer);
   app.live = new Live({
     eventId: Number(root.dataset.eventId),
     onState: (state) => {
@@ -329,6 +356,7 @@ if (root) {
     onMessage: (message) => {
       applyMessage(app.state, message);
       if (message.type === "screen.changed") app.view = null; // the facilitator leads the room
+      followGroups(message);
       render();
     },
     onStatus,

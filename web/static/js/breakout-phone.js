@@ -323,6 +323,26 @@ async function join(button) {
   }
 }
 
+// -- a table card, scanned by a phone already in the event -----------------------------------------
+
+/** Sit at the card's table once (a reload does not ask again); a refusal says why. */
+async function sitAtTable() {
+  const table = Number(root.dataset.table);
+  delete root.dataset.table;
+  history.replaceState(null, "", location.pathname);
+  if (myGroup()?.id === table && myGroup().state === "open") return;
+  const error = $("[data-table-error]");
+  try {
+    const group = await fetchJSON(`/api/v1/breakouts/${table}/join`, { method: "POST" });
+    applyMessage(app.state, { type: "breakout.updated", data: group });
+    error.hidden = true;
+    render();
+  } catch (e) {
+    error.textContent = e.status ? e.message : "Glimpse could not be reached. Scan the table card again.";
+    error.hidden = false;
+  }
+}
+
 // -- live -------------------------------------------------------------------------------------------
 
 const LABELS = { connecting: "Connecting…", live: "Live", offline: "Offline: your notes wait on this phone", closed: "Not live" };
@@ -331,6 +351,7 @@ app.live = new Live({
   onState: (state) => {
     app.state = state;
     render();
+    if (root.dataset.table) sitAtTable();
   },
   onMessage: (message) => {
     applyMessage(app.state, message);

@@ -4,6 +4,7 @@
 // group back. The table-cards page uses it for its Print button. The phone's script
 // (breakout-phone.js) shares applyMessage and the timer helpers from here.
 import { Live, fetchJSON } from "./live.js";
+import { shownTimer } from "./room.js";
 
 const WRITING_MS = 10000; // "who is writing": a note saved in the last ten seconds
 
@@ -63,9 +64,9 @@ export function applyMessage(state, message) {
   }
 }
 
-/** Whole seconds left on a timer (0 once it has run out), or null with no timer. */
+/** Whole seconds left on a timer (0 once it has run out), or null with none to show. */
 export function secondsLeft(timer, now = Date.now()) {
-  return timer ? Math.max(0, Math.ceil((Date.parse(timer.ends_at) - now) / 1000)) : null;
+  return shownTimer(timer, now) ? Math.max(0, Math.ceil((Date.parse(timer.ends_at) - now) / 1000)) : null;
 }
 
 export function clock(seconds) {
@@ -340,7 +341,7 @@ function startConsole(root) {
     const cap = $("#pick-cap").value;
     const body = { strategy, ...(cap && strategy === "self" ? { cap: Number(cap) } : {}) };
     act(button, () => api("POST", `/api/v1/events/${eventId}/breakouts/assign`, body),
-      strategy === "balanced" ? "Everyone has a group." : "Phones now show the groups to pick from.");
+      strategy === "balanced" ? "Everyone has a group: phones on the board are taken to it." : "Phones on the board are invited to pick a group.");
   }
 
   function groupAction(button, group, section) {

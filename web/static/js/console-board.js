@@ -2,7 +2,7 @@
 // j/k move, a approves, h hides), the wall grouped by theme (drag a card onto a theme, or pick
 // one from its list), themes, the vote, and the session screen and timer.
 import { Live, fetchJSON } from "./live.js";
-import { applyMessage, authorName, boardById, fill, formatClock, fromTemplate, reconcile, serverClockOffset } from "./room.js";
+import { applyMessage, authorName, boardById, fill, formatClock, fromTemplate, reconcile, serverClockOffset, shownTimer } from "./room.js";
 
 const root = document.querySelector("[data-board-console]");
 const $ = (selector) => root.querySelector(selector);
@@ -244,7 +244,7 @@ function renderRoom() {
 }
 
 function renderTimer() {
-  const timer = view.state?.timer;
+  const timer = shownTimer(view.state?.timer, Date.now() + view.clockOffset);
   $("[data-timer-stop]").hidden = !timer;
   if (!timer) return say("[data-timer-now]", "");
   const left = Date.parse(timer.ends_at) - (Date.now() + view.clockOffset);

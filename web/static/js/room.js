@@ -183,6 +183,15 @@ export async function serverClockOffset() {
   }
 }
 
+// "Time is up" stays this long, then every surface drops the timer, as /state does
+// (server/services/room.py TIMER_LINGER); a new timer or the screen moving on ends it sooner.
+export const TIMER_LINGER_MS = 120000;
+
+/** The timer to show now: null once it ended more than TIMER_LINGER_MS ago. */
+export function shownTimer(timer, now = Date.now()) {
+  return timer && Date.parse(timer.ends_at) + TIMER_LINGER_MS >= now ? timer : null;
+}
+
 export function formatClock(ms) {
   const total = Math.max(0, Math.ceil(ms / 1000));
   const m = Math.floor(total / 60);
