@@ -149,13 +149,16 @@ T = TypeVar("T")
 WRITERS = anyio.CapacityLimiter(32)
 
 
-async def in_one_hop(request: Request, work: Callable[[Session, Viewer], T]) -> T:
+async def in_one_hop(
+    request: Request, work: Callable[[Session, Viewer], T], *, csrf: bool = True
+) -> T:
     """The whole of a busy route's unit of work in one worker thread: open the transaction,
     find the caller, `work`, commit, after-commit hooks.
 
     What the dependencies above do, in one hop rather than one per dependency: each hop waits
     for the event loop to come round, and a write holds the write gate through all of them.
-    Cookie writes must carry the CSRF token, as for `Actor`.
+    Cookie writes must carry the CSRF token, as for `Actor` (unless `csrf` is False, as for a
+    route that takes `CurrentViewer` alone).
     """
     db: Database = request.state.db
     settings: Settings = request.state.settings
@@ -164,7 +167,7 @@ async def in_one_hop(request: Request, work: Callable[[Session, Viewer], T]) -> 
     def unit() -> T:
         with db.session(write=write) as session:
             viewer = get_viewer(request, session, settings)
-            if write:
+            if write and csrf:
                 check_csrf(viewer.login, request.headers.get("x-csrf-token"))
             return work(session, viewer)
 
