@@ -112,6 +112,11 @@ async def event_socket(websocket: WebSocket) -> None:
     if status == "frozen":
         await websocket.close(code=protocol.CLOSE_FROZEN, reason="This event is frozen.")
         return
+    # Who is asking is known (and its address kept in `who`): the request's headers are read no
+    # more, and would stay as long as the socket, all day, for each of thousands.
+    headers = websocket.scope.get("headers")
+    if isinstance(headers, list):
+        headers.clear()
     outlet = outlet_for(websocket, settings.ws_send_queue)
     conn = Connection(event_id, scope, since, outlet)
     await hub.attach(conn)
