@@ -56,10 +56,14 @@ def ratio_row(g: Load, b: Load) -> list[object]:
     ]  # fmt: skip
 
 
-def main_table(glimpse: Load, baseline: Load | None, header: str) -> str:
+def main_table(
+    glimpse: Load, baseline: Load | None, header: str, more: list[Load] | None = None
+) -> str:
+    """Glimpse, the baseline and their ratio; `more` (the scale-out point) after them."""
     rows = [load_row(glimpse)]
     if baseline is not None:
         rows += [load_row(baseline), ratio_row(glimpse, baseline)]
+    rows += [load_row(load) for load in more or []]
     return table(header, LOAD_HEADERS, rows)
 
 

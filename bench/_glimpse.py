@@ -1,15 +1,23 @@
-"""Glimpse under test: a fresh SQLite database with an admin, a programme and a live event, and
-uvicorn serving it exactly as `glimpse serve` does, with the WebSocket flavour to compare."""
+"""Glimpse under test: a fresh database with an admin, a programme and a live event, and uvicorn
+serving it exactly as `glimpse serve` does, with the WebSocket flavour to compare.
+
+By default the database is SQLite and one process serves it. `scale_out_world()` starts a
+throwaway PostgreSQL and Redis (server/devservers.py, as the tests do) for `GlimpseTarget(...,
+workers=2)`: `glimpse serve --workers 2` on PostgreSQL with the Redis broker.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
-import sqlite3
 import time
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench._clients import SocketSpec
 from bench._http import HttpConnection
@@ -30,18 +38,14 @@ class GlimpseWorld:
     board_id: int
     join_code: str
     admin_token: str
-
-    @property
-    def db_path(self) -> Path:
-        return self.folder / "glimpse.db"
-
-    @property
-    def db_url(self) -> str:
-        return f"sqlite:///{self.db_path}"
+    db_url: str
+    broker_url: str = ""
+    _db: Any = field(default=None, repr=False)
 
     @classmethod
-    def create(cls, folder: Path) -> GlimpseWorld:
-        """Migrate a new database and make the event through the services, as the CLI would."""
+    def create(cls, folder: Path, db_url: str = "", broker_url: str = "") -> GlimpseWorld:
+        """Migrate a new database (SQLite in `folder` unless `db_url` names one) and make the
+        event through the services, as the CLI would."""
         from server.db import Database
         from server.migrate import upgrade
         from server.models.boards import BoardCreate
@@ -50,7 +54,7 @@ class GlimpseWorld:
         from server.services import accounts, boards, events, programmes
 
         secret_key = secrets.token_urlsafe(32)
-        url = f"sqlite:///{folder / 'glimpse.db'}"
+        url = db_url or f"sqlite:///{folder / 'glimpse.db'}"
         upgrade(url)
         db = Database(url)
         with db.session() as session:
@@ -77,25 +81,48 @@ class GlimpseWorld:
                 session, email=ADMIN_EMAIL, secret_key=secret_key, label="bench"
             )
             assert event.id is not None and board.id is not None
-            world = cls(folder, secret_key, event.id, board.id, event.join_code, token)
+            world = cls(
+                folder, secret_key, event.id, board.id, event.join_code, token, url, broker_url
+            )
         db.dispose()
         return world
 
     def last_seq(self) -> int:
-        conn = sqlite3.connect(self.db_path, timeout=30)
-        try:
-            row = conn.execute("SELECT last_seq FROM event WHERE id = ?", (self.event_id,))
-            return int(row.fetchone()[0])
-        finally:
-            conn.close()
+        """The event's last seq, read from whichever database the world is on."""
+        from server.db import Database
+        from server.models.events import Event
+
+        if self._db is None:
+            self._db = Database(self.db_url)
+        with self._db.session(write=False) as session:
+            event = session.get(Event, self.event_id)
+            assert event is not None
+            return event.last_seq
+
+
+@contextlib.contextmanager
+def scale_out_world(folder: Path) -> Iterator[GlimpseWorld]:
+    """A world on a throwaway PostgreSQL, with a throwaway Redis for the broker.
+
+    Raises server.devservers.Unavailable when either is not installed here.
+    """
+    from server import devservers
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with devservers.postgres() as server, devservers.redis() as broker:
+        name = f"bench_{uuid.uuid4().hex[:12]}"
+        url = devservers.create_database(server, name)
+        yield GlimpseWorld.create(folder, db_url=url, broker_url=broker)
 
 
 class GlimpseTarget:
     """One uvicorn running the app on the world's database."""
 
     def __init__(
-        self, world: GlimpseWorld, *, ws: str = WS_PROTOCOL, deflate: bool = False
+        self, world: GlimpseWorld, *, ws: str = WS_PROTOCOL, deflate: bool = False, workers: int = 0
     ) -> None:
+        """`workers`: serve with `glimpse serve --workers N` instead (the world's database and
+        broker, the direct WebSocket protocol, deflate off)."""
         self.world = world
         self.ws, self.deflate = ws, deflate
         flavour = "direct" if ws == WS_PROTOCOL else ws
@@ -107,17 +134,27 @@ class GlimpseTarget:
             "--ws", ws, "--ws-per-message-deflate", "true" if deflate else "false",
             "--lifespan", "on", "--timeout-graceful-shutdown", "5",
         ]  # fmt: skip
+        if workers:
+            self.name = f"glimpse scale-out ({workers} workers, PostgreSQL, Redis)"
+            command = [
+                python(), "-c", "import sys; from server.cli import main; sys.exit(main())",
+                "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                "--workers", str(workers),
+            ]  # fmt: skip
+            flavour = f"scale-out-{workers}"
         self.process = ServerProcess(
             command,
             port=self.port,
             log_path=world.folder / f"uvicorn-{flavour}-{int(deflate)}.log",
             cwd=world.folder,
+            # Workers each import the app afresh: on a busy 2-core machine that takes a while.
+            startup_timeout=120.0 if workers else 30.0,
             env={
                 "GLIMPSE_DATABASE_URL": world.db_url,
                 "GLIMPSE_DATA_DIR": str(world.folder),
                 "GLIMPSE_SECRET_KEY": world.secret_key,
                 "GLIMPSE_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
-                "GLIMPSE_BROKER_URL": "",
+                "GLIMPSE_BROKER_URL": world.broker_url,
                 # Every phone of the storm comes from 127.0.0.1: limits high enough never to
                 # refuse one, still counted, so what counting costs is in the figures.
                 "GLIMPSE_JOIN_LIMIT": "1000000",

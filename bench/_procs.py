@@ -6,6 +6,7 @@ Glimpse server and the bare baseline are started, measured and stopped the same 
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import resource
@@ -37,12 +38,22 @@ def free_port() -> int:
         return port
 
 
+def _tree(pid: int) -> list[psutil.Process]:
+    """The process and its descendants (a server's workers), those still running."""
+    try:
+        process = psutil.Process(pid)
+        return [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
 def cpu_seconds(pids: list[int]) -> float:
-    """User plus system CPU time of these processes so far (0 for any that has gone)."""
+    """User plus system CPU time of these processes and their children so far (0 for any that
+    has gone): a server started with workers counts them all."""
     total = 0.0
-    for pid in pids:
+    for process in (p for pid in pids for p in _tree(pid)):
         try:
-            times = psutil.Process(pid).cpu_times()
+            times = process.cpu_times()
         except psutil.Error:
             continue
         total += times.user + times.system
@@ -59,7 +70,12 @@ def busy_seconds() -> float:
 
 
 def rss(pid: int) -> int:
-    return int(psutil.Process(pid).memory_info().rss)
+    """Resident memory of the process and its children."""
+    total = 0
+    for process in _tree(pid):
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_info().rss
+    return total
 
 
 class ServerProcess:

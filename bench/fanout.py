@@ -7,6 +7,11 @@ server memory per idle connection, the ratios between the two, a saturation swee
 a crowd of 10,000 public followers on the one event at 5 changes/s (beside the baseline with
 as many sockets), and a comparison of uvicorn's WebSocket implementations with
 permessage-deflate on and off.
+
+With --scale-out, the main point is measured once more on `glimpse serve --workers 2` with
+PostgreSQL and the Redis broker (started here, as the tests start theirs), and printed in the
+main table beside the single process and the baseline; skipped, saying so, when PostgreSQL or
+Redis is not installed.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from bench._baseline import NAME as BASELINE
 from bench._baseline import BaselineTarget
 from bench._clients import ReceiverPool
 from bench._fanout_tables import goals, impl_table, main_table, sweep_table
-from bench._glimpse import GlimpseTarget, GlimpseWorld, join_attendees
+from bench._glimpse import GlimpseTarget, GlimpseWorld, join_attendees, scale_out_world
 from bench._load import Load, Rig, Target, sustainable
 from bench._procs import raise_nofile
 from bench._report import machine, progress
@@ -53,6 +58,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--no-sweep", action="store_true")
     p.add_argument("--no-impls", action="store_true")
+    p.add_argument("--scale-out", action="store_true", help="also 2 workers, PostgreSQL, Redis")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder and logs")
     args, _ = p.parse_known_args(argv)
     quick = args.quick
@@ -123,6 +129,7 @@ def run(rig: Rig, folder: Path) -> int:
         sweeps = {} if args.no_sweep else rig.sweep(targets)
         rig.pool.disconnect()
         crowd = measure_crowd(rig, glimpse, baseline)
+        scaled = measure_scale_out(rig, folder) if args.scale_out else None
     finally:
         glimpse.stop()
         if baseline is not None:
@@ -140,7 +147,7 @@ def run(rig: Rig, folder: Path) -> int:
         f"({main.changes} changes, {len((sample or '').encode())}-byte messages; lost = not "
         f"delivered within {args.drain * 3:g} s of the last post)"
     )
-    print(main_table(main, base_main, header))
+    print(main_table(main, base_main, header, [scaled] if scaled else []))
     print(LEGEND)
     ratio = math.nan
     if sweeps:
@@ -208,6 +215,29 @@ def measure_crowd(
         finally:
             rig.pool.disconnect()
     return loads[0], (loads[1] if len(loads) > 1 else None)
+
+
+def measure_scale_out(rig: Rig, folder: Path) -> Load | None:
+    """The main point on `glimpse serve --workers 2`, PostgreSQL and Redis; None if missing."""
+    from server.devservers import Unavailable
+
+    args = rig.args
+    try:
+        with scale_out_world(folder / "scale-out") as world:
+            target = GlimpseTarget(world, workers=2).start()
+            try:
+                tokens: list[str] = []
+                if not args.followers:
+                    tokens, seconds = join_attendees(target.port, world.join_code, args.sockets)
+                    progress(f"scale-out: joined {len(tokens)} attendees in {seconds:.1f} s")
+                specs = target.specs(tokens, 0 if tokens else args.sockets)
+                return rig.main_point(target, specs, args.rate, args.seconds)
+            finally:
+                rig.pool.disconnect()
+                target.stop()
+    except Unavailable as exc:
+        print(f"scale-out row skipped: {exc} is not installed here")
+        return None
 
 
 def compare_impls(rig: Rig, world: GlimpseWorld, tokens: list[str], rate: float) -> list[Load]:

@@ -2,6 +2,10 @@
 of an event with 200 entries, cold (full render) and revalidated with If-None-Match (304), while
 1,000 public follower sockets are connected to the same event.
 
+With --scale-out, the same views again from `glimpse serve --workers 2` on PostgreSQL with the
+Redis broker (started here, as the tests start theirs), in rows beside the single process's;
+skipped, saying so, when PostgreSQL or Redis is not installed.
+
 Loopback only; every run is bounded by --seconds per view.
 """
 
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench._clients import ReceiverPool
-from bench._glimpse import ADMIN_EMAIL, GlimpseTarget, GlimpseWorld
+from bench._glimpse import ADMIN_EMAIL, GlimpseTarget, GlimpseWorld, scale_out_world
 from bench._http import HttpConnection
 from bench._procs import cpu_seconds, raise_nofile
 from bench._report import machine, percentile, progress, table
@@ -48,6 +52,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--seconds", type=float, help="per view (default 6; quick 2)")
     p.add_argument("--connections", type=int, default=8, help="concurrent HTTP connections")
     p.add_argument("--client-processes", type=int, default=2)
+    p.add_argument("--scale-out", action="store_true", help="also 2 workers, PostgreSQL, Redis")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder and logs")
     args, _ = p.parse_known_args(argv)
     args.sockets = args.sockets or (200 if args.quick else 1000)
@@ -82,6 +87,7 @@ def seed(world: GlimpseWorld, count: int) -> None:
 
 @dataclass
 class Result:
+    server: str
     view: str
     conditional: bool
     requests: int
@@ -144,7 +150,7 @@ def measure(target: GlimpseTarget, args: argparse.Namespace) -> list[Result]:
         wall = time.monotonic() - started
         latencies.sort()
         results.append(
-            Result(view, conditional, len(latencies), wall, latencies, statuses, size,
+            Result(target.name, view, conditional, len(latencies), wall, latencies, statuses, size,
                    cpu_seconds([target.pid]) - cpu)
         )  # fmt: skip
         progress(f"{view} {'If-None-Match' if conditional else 'cold'}: {len(latencies)} requests")
@@ -154,6 +160,7 @@ def measure(target: GlimpseTarget, args: argparse.Namespace) -> list[Result]:
 def report(results: list[Result], args: argparse.Namespace, connected: int) -> str:
     rows = [
         [
+            r.server,
             r.view,
             "If-None-Match" if r.conditional else "cold",
             r.requests,
@@ -172,6 +179,7 @@ def report(results: list[Result], args: argparse.Namespace, connected: int) -> s
         f"{args.connections} keep-alive connections, {args.seconds:g} s per view"
     )
     headers = [
+        "server",
         "view",
         "request",
         "requests",
@@ -195,22 +203,49 @@ def main(argv: list[str]) -> int:
     pool = ReceiverPool(args.client_processes)
     try:
         world = GlimpseWorld.create(folder)
-        seed(world, args.entries)
-        progress(f"seeded {args.entries} entries")
-        target = GlimpseTarget(world).start()
-        try:
-            opened = pool.connect(target.specs([], args.sockets)[: args.sockets], None)
-            progress(f"{opened['opened']} follower sockets open, {opened['failed']} failed")
-            results = measure(target, args)
-            pool.disconnect()
-        finally:
-            target.stop()
+        results, opened = run(pool, world, GlimpseTarget(world), args)
+        if args.scale_out:
+            results += run_scale_out(pool, folder, args)
     finally:
         pool.close()
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
     print()
-    print(report(results, args, opened["opened"]))
+    print(report(results, args, opened))
     print(machine())
     bad = [r for r in results if set(r.statuses) != {304 if r.conditional else 200}]
-    return 1 if bad or opened["failed"] else 0
+    return 1 if bad or opened < args.sockets else 0
+
+
+def run(
+    pool: ReceiverPool, world: GlimpseWorld, target: GlimpseTarget, args: argparse.Namespace
+) -> tuple[list[Result], int]:
+    """Seed the world, serve it, connect the followers, measure every view."""
+    seed(world, args.entries)
+    progress(f"seeded {args.entries} entries")
+    target.start()
+    try:
+        opened = pool.connect(target.specs([], args.sockets)[: args.sockets], None)
+        progress(
+            f"{target.name}: {opened['opened']} follower sockets open, {opened['failed']} failed"
+        )
+        results = measure(target, args)
+        pool.disconnect()
+    finally:
+        target.stop()
+    return results, opened["opened"]
+
+
+def run_scale_out(pool: ReceiverPool, folder: Path, args: argparse.Namespace) -> list[Result]:
+    """The same on `glimpse serve --workers 2`, PostgreSQL and Redis, or nothing if missing."""
+    from server.devservers import Unavailable
+
+    try:
+        with scale_out_world(folder / "scale-out") as world:
+            results, opened = run(pool, world, GlimpseTarget(world, workers=2), args)
+    except Unavailable as exc:
+        print(f"scale-out rows skipped: {exc} is not installed here")
+        return []
+    if opened < args.sockets:
+        progress(f"scale-out: only {opened} of {args.sockets} follower sockets opened")
+    return results

@@ -45,6 +45,7 @@ from server.routes import (
     room,
 )
 from server.settings import Settings
+from server.statecache import StateCache
 from server.timeutil import as_utc, british, british_day, iso
 
 WEB = Path(__file__).resolve().parent.parent / "web"
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "db": db,
             "hub": hub,
             "page_cache": page_cache,
+            "state_cache": StateCache(page_cache.token),
             "templates": make_templates(settings),
             "limits": Limits(settings),
         }

@@ -34,6 +34,7 @@ from sqlalchemy import event as orm_event
 from sqlmodel import Session, col, select
 
 from server.db import Changed, after_commit
+from server.models.attendees import Attendee
 from server.models.events import AgendaItem, Event
 from server.models.liveblog import Entry
 from server.models.programmes import Programme
@@ -256,6 +257,8 @@ def _note_changes(session: Session, _context: Any) -> None:
             events.add(obj.id)
         elif isinstance(obj, EVENT_SCOPED):
             events.add(obj.event_id)
+        elif isinstance(obj, Attendee) and obj in session.dirty:
+            events.add(obj.event_id)  # a new name, shown on their cards by /state
     if not programmes and not events:
         return
     pending: tuple[set[int], set[int]] | None = session.info.get("stale")

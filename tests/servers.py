@@ -1,47 +1,23 @@
 """Real PostgreSQL and Redis servers for the tests, started once per session on loopback.
 
-Each server gets a temporary data folder and a free port, and is stopped and removed when
-the session ends. A missing binary skips the tests that need it on a laptop, and fails them
-under CI=true, so CI can never go green by skipping.
+The servers themselves are server/devservers.py's (the benchmarks start theirs there too). A
+missing binary skips the tests that need it on a laptop, and fails them under CI=true, so CI
+can never go green by skipping.
 """
 
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
-import pwd
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-import redis
 
+from server import devservers
 from server.migrate import upgrade
 from server.settings import Settings
-
-START_TIMEOUT = 30.0
-INITDB_OPTIONS = ["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"]
-# Durability is worth nothing to a throwaway cluster; speed is.
-POSTGRES_OPTIONS = ["-F"] + [
-    arg
-    for setting in (
-        "listen_addresses=127.0.0.1",
-        "fsync=off",
-        "synchronous_commit=off",
-        "full_page_writes=off",
-        "max_connections=200",
-    )
-    for arg in ("-c", setting)
-]
 
 
 def need(found: object, what: str) -> None:
@@ -51,144 +27,30 @@ def need(found: object, what: str) -> None:
         pytest.fail(msg) if os.environ.get("CI") == "true" else pytest.skip(msg)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def postgres_bin() -> Path | None:
-    """The newest installed PostgreSQL's bin folder (Debian layout), or the one on PATH."""
-    debian = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/postgres"),
-        key=lambda p: (
-            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
-        ),
-    )
-    if debian:
-        return Path(debian[-1]).parent
-    on_path = shutil.which("postgres")
-    return Path(on_path).parent if on_path and shutil.which("initdb") else None
-
-
-def _as_postgres_user(base: Path) -> list[str]:
-    """initdb and postgres refuse to run as root: hand root's runs to the postgres user."""
-    if os.geteuid() != 0:
-        return []
-    account = next((u for u in pwd.getpwall() if u.pw_name == "postgres"), None)
-    need(account, "a 'postgres' user (root may not run PostgreSQL itself)")
-    need(shutil.which("runuser"), "runuser (to run PostgreSQL as the postgres user)")
-    assert account is not None
-    base.chmod(0o755)
-    for path in [base, *base.rglob("*")]:
-        os.chown(path, account.pw_uid, account.pw_gid)
-    return ["runuser", "-u", "postgres", "--"]
-
-
-def _wait_until(
-    ready: Callable[[], None], proc: subprocess.Popen[bytes], log: Path, what: str
-) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"{what} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+def _serve(server: contextlib.AbstractContextManager[str]) -> Iterator[str]:
+    """Start `server` for the session: a missing piece skips (or fails under CI)."""
+    with contextlib.ExitStack() as stack:
         try:
-            ready()
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-def _stop(proc: subprocess.Popen[bytes], sig: int) -> None:
-    if proc.poll() is None:
-        proc.send_signal(sig)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            url = stack.enter_context(server)
+        except devservers.Unavailable as exc:
+            need(None, str(exc))
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        yield url
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A throwaway PostgreSQL cluster; yields `postgresql+psycopg://postgres@127.0.0.1:PORT`."""
-    bin_dir = postgres_bin()
-    need(bin_dir, "PostgreSQL (initdb and postgres under /usr/lib/postgresql/*/bin)")
-    assert bin_dir is not None
-    base = Path(tempfile.mkdtemp(prefix="glimpse-pg-"))
-    try:
-        data, sockets, log = base / "data", base / "sockets", base / "postgres.log"
-        sockets.mkdir()
-        log.touch()
-        run_as = _as_postgres_user(base)
-        initdb = subprocess.run(
-            [*run_as, str(bin_dir / "initdb"), "-D", str(data), *INITDB_OPTIONS],
-            cwd=base,
-            capture_output=True,
-            text=True,
-        )
-        if initdb.returncode != 0:
-            pytest.fail(f"initdb exited with {initdb.returncode}:\n{initdb.stderr}")
-        port = free_port()
-        with log.open("ab") as out:
-            proc = subprocess.Popen(
-                [
-                    *run_as,
-                    str(bin_dir / "postgres"),
-                    "-D",
-                    str(data),
-                    "-k",
-                    str(sockets),
-                    "-p",
-                    str(port),
-                    *POSTGRES_OPTIONS,
-                ],
-                cwd=base,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-
-            def ready() -> None:
-                psycopg.connect(_dsn(port, "postgres"), connect_timeout=2).close()
-
-            _wait_until(ready, proc, log, "PostgreSQL")
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-        finally:
-            _stop_postgres(proc, data)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
-
-
-def _dsn(port: int, dbname: str) -> str:
-    return f"host=127.0.0.1 port={port} user=postgres dbname={dbname}"
-
-
-def _stop_postgres(proc: subprocess.Popen[bytes], data: Path) -> None:
-    # SIGINT is PostgreSQL's "fast" shutdown. Signal the postmaster itself (its pid file says
-    # which process that is), since under runuser `proc` is runuser, not postgres.
-    with contextlib.suppress(OSError, ValueError):
-        os.kill(int((data / "postmaster.pid").read_text().split()[0]), signal.SIGINT)
-    _stop(proc, signal.SIGINT)
-
-
-def _port_of(server_url: str) -> int:
-    return int(server_url.rsplit(":", 1)[1])
+    yield from _serve(devservers.postgres())
 
 
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A fresh, empty database on the session's server; dropped after the test."""
-    port = _port_of(postgres_server)
     name = f"test_{uuid.uuid4().hex}"
-    with psycopg.connect(_dsn(port, "postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{postgres_server}/{name}"
-    with psycopg.connect(_dsn(port, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    yield devservers.create_database(postgres_server, name)
+    devservers.drop_database(postgres_server, name)
 
 
 @pytest.fixture
@@ -206,41 +68,4 @@ def pg_settings(postgres_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[str]:
     """A throwaway Redis with no persistence; yields `redis://127.0.0.1:PORT/0`."""
-    binary = shutil.which("redis-server")
-    need(binary, "redis-server")
-    assert binary is not None
-    base = Path(tempfile.mkdtemp(prefix="glimpse-redis-"))
-    try:
-        port, log = free_port(), base / "redis.log"
-        url = f"redis://127.0.0.1:{port}/0"
-        with log.open("ab") as out:
-            proc = subprocess.Popen(
-                [
-                    binary,
-                    "--port",
-                    str(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--dir",
-                    str(base),
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                ],
-                cwd=base,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-
-            def ready() -> None:
-                with redis.Redis.from_url(url, socket_connect_timeout=1) as client:
-                    client.ping()
-
-            _wait_until(ready, proc, log, "redis-server")
-            yield url
-        finally:
-            _stop(proc, signal.SIGTERM)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+    yield from _serve(devservers.redis())

@@ -112,6 +112,11 @@ async def event_socket(websocket: WebSocket) -> None:
     if status == "frozen":
         await websocket.close(code=protocol.CLOSE_FROZEN, reason="This event is frozen.")
         return
+    # Who is asking is known (and its address kept in `who`): the request's headers are read no
+    # more, and would stay as long as the socket, all day, for each of thousands.
+    headers = websocket.scope.get("headers")
+    if isinstance(headers, list):
+        headers.clear()
     outlet = outlet_for(websocket, settings.ws_send_queue)
     conn = Connection(event_id, scope, since, outlet)
     await hub.attach(conn)
@@ -192,10 +197,9 @@ async def answer(text: str, db: Database, who: Who, limits: Limits | None = None
         if not isinstance(kind, str) or kind not in protocol.INBOUND_TYPES:
             raise _Bad("unknown_type", "Unknown message type.")
         message = protocol.INBOUND.validate_python(raw)
-        if limits is not None and message.type != "ping" and who.user_id is None:
-            await run_in_threadpool(limits.hit, limits.write, who.address)
+        counted = limits if message.type != "ping" and who.user_id is None else None
         async with db.write_gate:
-            seq, data = await run_in_threadpool(_run, db, who, message)
+            seq, data = await run_in_threadpool(_run, db, who, message, counted)
         return encode({"type": "ack", "ref": ref, "seq": seq, "data": data})
     except ValidationError as exc:
         return _error(ref, "validation_failed", _first(exc))
@@ -219,7 +223,12 @@ def _parse(text: str) -> Any:
         raise _Bad("malformed", "That message is not JSON, or is nested too deeply.") from None
 
 
-def _run(db: Database, who: Who, message: Any) -> tuple[int | None, dict[str, Any]]:
+def _run(
+    db: Database, who: Who, message: Any, limits: Limits | None
+) -> tuple[int | None, dict[str, Any]]:
+    """The message's whole unit of work in one worker thread: a hop costs a turn of the loop."""
+    if limits is not None:
+        limits.hit(limits.write, who.address)
     with db.session() as session:
         caller = Caller(
             user=session.get(User, who.user_id) if who.user_id else None,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
 
 from server.models.events import (
     AgendaItemCreate,
@@ -15,9 +16,19 @@ from server.models.events import (
     NextSession,
     NextSessionPublic,
 )
-from server.routes.deps import Actor, AgendaItemById, CurrentViewer, DbSession, EventById
+from server.routes.deps import (
+    Actor,
+    AgendaItemById,
+    DbSession,
+    EventById,
+    PathId,
+    Viewer,
+    in_one_hop,
+)
+from server.routes.openapi import errors
 from server.services import archive, boards, events, run_of_show, state
 from server.services.access import require_event_facilitator
+from server.statecache import StateCache
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 
@@ -66,12 +77,18 @@ def freeze_event(event: EventById, session: DbSession, actor: Actor) -> FreezeRe
     )
 
 
-@router.get("/events/{event_id}/state")
-def event_state(event: EventById, session: DbSession, viewer: CurrentViewer) -> EventState:
+@router.get("/events/{event_id}/state", response_model=EventState, responses=errors(401, 403))
+async def event_state(event_id: PathId, request: Request) -> Response:
     """Everything the caller may see, with the log seq to subscribe from."""
-    role = state.role_for(session, event=event, caller=viewer.caller)
-    attendee_id = viewer.attendee.id if viewer.attendee else None
-    return state.load_state(session, event=event, role=role, attendee_id=attendee_id)
+    cache: StateCache = request.state.state_cache
+    token = cache.token()  # before the transaction begins
+
+    def answer(session: Session, viewer: Viewer) -> bytes:
+        event = events.event_or_404(session, event_id)
+        scope = state.scope_for(session, event=event, caller=viewer.caller)
+        return cache.answer(session, event=event, scope=scope, token=token)
+
+    return Response(await in_one_hop(request, answer), media_type="application/json")
 
 
 @router.post("/events/{event_id}/agenda", status_code=201)

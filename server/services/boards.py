@@ -143,9 +143,13 @@ def board_public(board: Board) -> BoardPublic:
     return BoardPublic.model_validate(board.model_dump())
 
 
-def cards_full(session: Session, cards: list[Card]) -> list[dict[str, Any]]:
-    """The facilitator's view of cards, each with the private `_author` key for projections."""
-    votes = totals(session, CardVote.card_id, CardVote.count, [c.id for c in cards])
+def cards_full(session: Session, cards: list[Card], *, new: bool = False) -> list[dict[str, Any]]:
+    """The facilitator's view of cards, each with the private `_author` key for projections.
+
+    `new`: cards made in this transaction, which have no votes yet to count.
+    """
+    ids = [] if new else [c.id for c in cards]
+    votes = totals(session, CardVote.card_id, CardVote.count, ids)
     names = author_names(session, cards)
     shown = []
     for card in cards:
@@ -274,7 +278,8 @@ def card_audience(board: Board, author_attendee_id: int | None, *statuses: str) 
 
 def log_card(session: Session, board: Board, card: Card, type: str, *before: str) -> None:
     audience = card_audience(board, card.author_attendee_id, card.status, *before)
-    append_log(session, board, type, audience, cards_full(session, [card])[0])
+    full = cards_full(session, [card], new=type == "card.created")[0]
+    append_log(session, board, type, audience, full)
 
 
 def theme_audience(board: Board) -> str:
