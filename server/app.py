@@ -43,6 +43,8 @@ from server.routes import (
     programmes,
     public,
     room,
+    screen_pages,
+    screens,
 )
 from server.settings import Settings
 from server.statecache import StateCache
@@ -113,9 +115,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     errors.install(app)
     app.add_exception_handler(console.SignInFirst, console.sign_in_first)
-    routers = (ops, auth, audit, programmes, events, boards, room, join, people, console)
-    pages = (console_boards, people_pages, liveblog, breakouts, breakout_pages, attendee_pages)
-    for module in (*routers, *pages, archive, archive_pages, public):
+    routers = (ops, auth, audit, programmes, events, boards, room, screens, join, people, console)
+    pages = (console_boards, people_pages, liveblog, breakouts, breakout_pages, screen_pages)
+    for module in (*routers, *pages, attendee_pages, archive, archive_pages, public):
         app.include_router(module.router)
     app.include_router(liveblog.composer_router)
     app.include_router(ws.router)

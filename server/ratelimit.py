@@ -69,6 +69,14 @@ class Limits:
             settings.write_window_seconds,
             "Too many posts from this network just now; try again in a moment.",
         )
+        # A projector asks for a pairing code when it opens and when its code expires; a wrong
+        # code typed in the console costs one guess from a budget too small to find another's.
+        self.screen_code = rule(
+            "screen-code", 30, 600, "This network asked for many screen codes; wait a moment."
+        )
+        self.screen_pair = rule(
+            "screen-pair", 20, 600, "Too many screen codes tried just now; wait a few minutes."
+        )
         window = settings.login_window_seconds
         self.sign_in_pair = rule("login-pair", settings.login_attempts, window, SIGN_IN_WAIT)
         self.sign_in_address = rule(

@@ -10,6 +10,7 @@ from server.models.breakouts import Breakout, BreakoutMember, Note
 from server.models.events import AgendaItem, Event, EventLog
 from server.models.liveblog import Entry, EntryImage, EntryRevision
 from server.models.programmes import Programme, ProgrammeFacilitator
+from server.models.screens import ScreenPairing
 
 __all__ = [
     "Action",
@@ -34,6 +35,7 @@ __all__ = [
     "Note",
     "Programme",
     "ProgrammeFacilitator",
+    "ScreenPairing",
     "Theme",
     "ThemeVote",
     "User",

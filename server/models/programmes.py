@@ -7,12 +7,17 @@ from typing import Literal
 
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
+from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from server.models.base import Filled, UtcTime, now_field
 from server.text import CleanText
 
 Visibility = Literal["public", "unlisted", "private"]
+# A programme member's role (server/services/access.py says what each may do): facilitators run
+# it; co-facilitators moderate, blog and run the room; a programme lead reads everything.
+MemberRole = Literal["facilitator", "cofacilitator", "lead"]
+MEMBER_ROLES: tuple[MemberRole, ...] = ("facilitator", "cofacilitator", "lead")
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$"
 
 
@@ -34,6 +39,7 @@ class ProgrammeFacilitator(SQLModel, table=True):
 
     programme_id: int = Field(foreign_key="programme.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    role: MemberRole = Field(default="facilitator", max_length=20, sa_type=String(20))
     added_at: datetime = now_field()
 
 
@@ -51,13 +57,17 @@ class ProgrammeUpdate(BaseModel):
 
 
 class FacilitatorAdd(BaseModel):
+    """Add a member, or change a member's role (the same email again)."""
+
     email: str = PydanticField(min_length=3, max_length=320)
+    role: MemberRole = "facilitator"
 
 
 class FacilitatorPublic(BaseModel):
     id: int
     email: str
     name: str
+    role: MemberRole = "facilitator"
 
 
 class ProgrammePublic(BaseModel):

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Role = Literal["facilitator", "attendee", "public"]
-ROLES: tuple[Role, ...] = ("facilitator", "attendee", "public")
+# `screen`: a projector paired with one event (server/services/screens.py): what the room sees,
+# every group's notes that are not held, and never anything only facilitators may read.
+Role = Literal["facilitator", "attendee", "screen", "public"]
+ROLES: tuple[Role, ...] = ("facilitator", "attendee", "screen", "public")
 
 PUBLIC = "public"
 ATTENDEES = "attendees"
@@ -26,16 +28,17 @@ class Scope:
     role: Role
     attendee_id: int | None = None
     groups: set[int] = field(default_factory=set)
+    screen_id: int | None = None  # a paired screen's pairing, closed when it is unpaired
 
 
 def may_see(scope: Scope, audience: str) -> bool:
     if scope.role == "facilitator" or audience == PUBLIC:
         return True
     if audience == ATTENDEES:
-        return scope.role == "attendee"
+        return scope.role in ("attendee", "screen")
     kind, _, ident = audience.partition(":")
     if kind == "group":
-        return ident.isdigit() and int(ident) in scope.groups
+        return scope.role == "screen" or (ident.isdigit() and int(ident) in scope.groups)
     if kind == "attendee":
         return scope.attendee_id is not None and ident == str(scope.attendee_id)
     return False

@@ -5,6 +5,9 @@ and the log, and say how a later row rewrites an earlier one.
 - A group's members see all its notes (without `held_reason`).
 - Everyone else sees a group's notes only once the facilitator has shared it, and even then not
   the notes that look like personal data; public followers see no member names.
+- A paired screen sees every group's notes that are not held; of a held note only that it is
+  there (`{"id", "breakout_id", "created_at", "held": true}`), so the room can be told the
+  group's notes wait for review without a word of them.
 - A note someone may no longer see reaches them as `note.deleted`.
 
 Logged note payloads carry one private key, `_shared` (whether its group is shared, as of the
@@ -35,11 +38,19 @@ def note_for(scope: Scope, note: Payload, shared: bool) -> tuple[str, Payload] |
     if scope.role == "facilitator":
         return "full", data
     held = data.pop("held_reason", "")
+    if scope.role == "screen":
+        return "screen", held_stub(data) if held else data
     if note["breakout_id"] in scope.groups:
         return "member", data
     if shared and not held:
         return "shared", data
     return None
+
+
+def held_stub(note: Payload) -> Payload:
+    """A held note as the screen sees it: there, and waiting; nothing of what it says."""
+    keys = ("id", "breakout_id", "created_at")  # created_at: notes are kept in that order
+    return {**{k: note[k] for k in keys}, "held": True}
 
 
 def breakout_for(scope: Scope, breakout: Payload) -> tuple[str, Payload]:

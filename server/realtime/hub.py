@@ -93,7 +93,17 @@ class Connection:
 class Fanout:
     """One row on its way to connections: projected and encoded once per kind of viewer."""
 
-    __slots__ = ("at", "audience", "freezes", "payload", "seq", "type", "viewer", "views")
+    __slots__ = (
+        "at",
+        "audience",
+        "freezes",
+        "payload",
+        "seq",
+        "type",
+        "unpairs",
+        "viewer",
+        "views",
+    )
 
     def __init__(self, row: Row) -> None:
         self.seq: int = row["seq"]
@@ -104,6 +114,8 @@ class Fanout:
         self.viewer = viewer_of(self.type)
         self.views: dict[Hashable, Outgoing | None] = {}
         self.freezes = self.type == "event.updated" and self.payload.get("status") == "frozen"
+        # A screen unpaired in the console loses its socket at once, in every process.
+        self.unpairs = self.payload.get("id") if self.type == "screen.unpaired" else None
 
     def send(self, conn: Connection) -> None:
         conn.cursor = self.seq
@@ -120,6 +132,8 @@ class Fanout:
                 conn.outlet.send(message)
         if self.freezes:
             conn.outlet.close(protocol.CLOSE_FROZEN)
+        elif self.unpairs is not None and scope.screen_id == self.unpairs:
+            conn.outlet.close(protocol.CLOSE_NOT_ALLOWED)
 
     def _encode(self, scope: Scope) -> Outgoing | None:
         shown = project(scope, self.type, self.audience, self.payload)

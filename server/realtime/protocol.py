@@ -37,6 +37,8 @@ LOGGED_TYPES = frozenset(
         "timer.started",
         "timer.stopped",
         "screen.changed",
+        "screen.paired",
+        "screen.unpaired",
         "action.created",
         "action.updated",
     }

@@ -147,6 +147,9 @@ REGISTRY: dict[str, LogType] = {
     "timer.started": _same_for_all("timer.started"),
     "timer.stopped": _same_for_all("timer.stopped"),
     "screen.changed": _same_for_all("screen.changed"),
+    # Logged for facilitators only; the hub closes the unpaired screen's own sockets.
+    "screen.paired": _same_for_all("screen.paired"),
+    "screen.unpaired": _same_for_all("screen.unpaired"),
     "action.created": _same_for_all("action.created"),
     "action.updated": _same_for_all("action.updated"),
 }

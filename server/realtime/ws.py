@@ -25,7 +25,7 @@ from server.realtime.audience import Scope
 from server.realtime.handlers import HANDLERS
 from server.realtime.hub import Connection, Hub, encode
 from server.realtime.transport import Outgoing, outlet_for
-from server.routes.deps import ATTENDEE_COOKIE, SESSION_COOKIE, resolve_viewer
+from server.routes.deps import ATTENDEE_COOKIE, SCREEN_COOKIE, SESSION_COOKIE, resolve_viewer
 from server.services import state
 from server.services.access import Caller
 from server.settings import Settings
@@ -66,6 +66,7 @@ def identify(
             bearer=bearer(websocket),
             session_cookie=websocket.cookies.get(SESSION_COOKIE),
             attendee_cookie=websocket.cookies.get(ATTENDEE_COOKIE),
+            screen_cookie=websocket.cookies.get(SCREEN_COOKIE),
         )
         event = session.get(Event, event_id)
         if event is None:

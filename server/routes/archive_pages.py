@@ -21,7 +21,7 @@ from server.routes.deps import AppSettings, CurrentViewer, DbSession, EventById,
 from server.services import actions, archive, archive_views, events, programme_archive, search
 from server.services import liveblog_pages as pages
 from server.services import programmes as programme_service
-from server.services.access import require_event_facilitator
+from server.services.access import require_event_reader
 from server.services.archive_public import public_view
 from server.settings import Settings
 
@@ -116,7 +116,7 @@ def summary_page(
 def _console_event(session: DbSession, viewer: CurrentViewer, event: Any) -> dict[str, Any]:
     """The signed-in facilitator of this event, the event and its programme, for a page."""
     viewer = console.signed_in(viewer)
-    require_event_facilitator(session, viewer.user, event)
+    require_event_reader(session, viewer.user, event)
     programme = session.get(Programme, event.programme_id)
     return {"viewer": viewer, "event": event, "programme": programme}
 

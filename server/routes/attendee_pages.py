@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from server.errors import NotFound
 from server.models.events import Event, EventState
-from server.routes.console import page, see_other, signed_in
+from server.routes.console import page, see_other
 from server.routes.deps import AppSettings, CurrentViewer, DbSession, EventById
-from server.services import breakouts, events, room, state
-from server.services.access import require_event_facilitator
+from server.routes.screen_pages import pairing_page
+from server.services import access, breakouts, events, room, state
 from server.settings import Settings
 
 router = APIRouter(tags=["room pages"], include_in_schema=False)
@@ -140,10 +140,12 @@ def session_screen(
     settings: AppSettings,
     viewer: CurrentViewer,
 ) -> Response:
-    """The projector's page, opened in a facilitator's signed-in browser; never needs a mouse."""
-    viewer = signed_in(viewer)
-    require_event_facilitator(session, viewer.user, event)
-    snapshot = state.load_state(session, event=event, role="facilitator")
+    """The projector's page: on a screen paired with this event, or in the browser of a member
+    of its programme; anywhere else, the code to pair it with. Never needs a mouse."""
+    member = access.is_facilitator(session, viewer.user, event.programme_id)
+    if not member and access.screen_of(viewer.caller, event) is None:
+        return pairing_page(request, event)
+    snapshot = state.load_state(session, event=event, role="facilitator" if member else "screen")
     board = focus_board(snapshot)
     return page(
         request,

@@ -17,7 +17,7 @@ from server.models.programmes import Programme
 from server.routes.console import page, see_other, signed_in
 from server.routes.deps import AppSettings, CurrentViewer, DbSession, EventById
 from server.services import access, breakouts, events
-from server.services.access import require_event_facilitator
+from server.services.access import require_event_reader
 from server.settings import Settings
 
 router = APIRouter(tags=["breakout pages"], include_in_schema=False)
@@ -47,7 +47,7 @@ def _console_event(
     session: DbSession, viewer: CurrentViewer, event: Event
 ) -> tuple[CurrentViewer, Programme]:
     viewer = signed_in(viewer)
-    require_event_facilitator(session, viewer.user, event)
+    require_event_reader(session, viewer.user, event)
     programme = session.get(Programme, event.programme_id)
     assert programme is not None
     return viewer, programme

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from server.errors import BadInput, GlimpseError
 from server.models.events import AgendaItemCreate, AgendaItemUpdate, EventCreate
-from server.models.programmes import Programme, ProgrammeCreate
+from server.models.programmes import MEMBER_ROLES, Programme, ProgrammeCreate
 from server.routes.auth import set_session_cookie, sign_in
 from server.routes.deps import (
     SESSION_COOKIE,
@@ -25,8 +25,12 @@ from server.routes.deps import (
     ProgrammeBySlug,
     check_csrf,
 )
-from server.services import accounts, boards, events, programmes, run_of_show
-from server.services.access import require_event_facilitator, require_facilitator
+from server.services import accounts, boards, events, programmes, run_of_show, screens
+from server.services.access import (
+    acts_of,
+    require_event_reader,
+    require_member,
+)
 from server.settings import Settings
 
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
@@ -167,7 +171,7 @@ def programme_page(
     request: Request, programme: ProgrammeBySlug, session: DbSession, viewer: CurrentViewer
 ) -> Response:
     viewer = signed_in(viewer)
-    require_facilitator(session, viewer.user, programme)
+    require_member(session, viewer.user, programme, "read")
     return _programme(request, session, viewer, programme)
 
 
@@ -187,6 +191,7 @@ def _programme(
         programme=programme,
         events=events.list_events(session, programme),
         facilitators=programmes.facilitators(session, programme),
+        acts=acts_of(session, viewer.user, programme.id),
         **extra,
     )
 
@@ -231,11 +236,20 @@ def add_facilitator_form(
     viewer: CurrentViewer,
     csrf_token: FormStr,
     email: FormStr,
+    role: Annotated[str, Form()] = "facilitator",
 ) -> Response:
     viewer = signed_in(viewer)
     form_csrf(viewer, csrf_token)
+    if role not in MEMBER_ROLES:
+        return _programme(request, session, viewer, programme, 400, error="Unknown role.")
     try:
-        programmes.add_facilitator(session, actor=viewer.user, programme=programme, email=email)
+        programmes.add_facilitator(
+            session,
+            actor=viewer.user,
+            programme=programme,
+            email=email,
+            role=role,
+        )
     except GlimpseError as exc:
         return _programme(request, session, viewer, programme, exc.status, error=exc.message)
     return see_other(f"/console/p/{programme.slug}")
@@ -246,7 +260,7 @@ def event_page(
     request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
 ) -> Response:
     viewer = signed_in(viewer)
-    require_event_facilitator(session, viewer.user, event)
+    require_event_reader(session, viewer.user, event)
     return _event(request, session, viewer, event)
 
 
@@ -268,8 +282,23 @@ def _event(
         agenda=events.agenda(session, event),
         boards=boards.event_boards(session, event, include_hidden=True),
         **run_of_show.console_view(session, event),
+        acts=acts_of(session, viewer.user, event.programme_id),
+        screens=screens.paired_screens(session, actor=viewer.user, event=event),
         **extra,
     )
+
+
+def event_page_with(
+    request: Request,
+    session: DbSession,
+    viewer: CurrentViewer,
+    event: Any,
+    error: GlimpseError,
+    **extra: Any,
+) -> Response:
+    """The event page again, saying what went wrong with the form just sent."""
+    require_event_reader(session, viewer.user, event)
+    return _event(request, session, viewer, event, error.status, error=error.message, **extra)
 
 
 @router.post("/events/{event_id}/status", response_class=HTMLResponse)

@@ -16,7 +16,7 @@ from server.routes.boards import BoardById
 from server.routes.console import form_csrf, page, see_other, signed_in, validation_message
 from server.routes.deps import CurrentViewer, DbSession, EventById, Viewer
 from server.services import boards, events
-from server.services.access import require_event_facilitator, require_facilitator
+from server.services.access import require_event_reader, require_member
 
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 FormStr = Annotated[str, Form()]
@@ -48,7 +48,7 @@ def boards_page(
 ) -> Response:
     """The event's boards, a form to open a new one, and the way to the session screen."""
     viewer = signed_in(viewer)
-    require_event_facilitator(session, viewer.user, event)
+    require_event_reader(session, viewer.user, event)
     return _boards_page(request, session, viewer, event)
 
 
@@ -95,7 +95,7 @@ def board_page(
     """One board, live: the wall, the moderation queue, themes, the vote and the screen."""
     viewer = signed_in(viewer)
     programme, event = boards.owner(session, board)
-    require_facilitator(session, viewer.user, programme)
+    require_member(session, viewer.user, programme, "read")
     if event is None:
         raise NotFound("Programme boards have no live page yet; use the API for them.")
     return page(

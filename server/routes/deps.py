@@ -19,13 +19,15 @@ from server.models.attendees import Attendee
 from server.models.base import MAX_ID
 from server.models.events import AgendaItem, Event
 from server.models.programmes import Programme
+from server.models.screens import ScreenPairing
 from server.ratelimit import Limits, client_address
-from server.services import accounts, attendees, events, programmes
+from server.services import accounts, attendees, events, programmes, screens
 from server.services.access import Caller
 from server.settings import Settings
 
 SESSION_COOKIE = "glimpse_session"
 ATTENDEE_COOKIE = "glimpse_attendee"
+SCREEN_COOKIE = "glimpse_screen"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # An id in the path: out of the database's range it is refused (422) before any lookup.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -72,16 +74,18 @@ AppLimits = Annotated[Limits, Depends(get_limits)]
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is asking: an organiser (by cookie or token), an attendee, or nobody in particular."""
+    """Who is asking: an organiser (by cookie or token), an attendee, a session screen (paired
+    or waiting), or nobody in particular."""
 
     user: User | None = None
     login: LoginSession | None = None
     attendee: Attendee | None = None
     attendee_token: str | None = None
+    screen: ScreenPairing | None = None
 
     @property
     def caller(self) -> Caller:
-        return Caller(user=self.user, attendee=self.attendee)
+        return Caller(user=self.user, attendee=self.attendee, screen=self.screen)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -98,6 +102,7 @@ def get_viewer(request: Request, session: DbSession, settings: AppSettings) -> V
         bearer=bearer_token(request),
         session_cookie=request.cookies.get(SESSION_COOKIE),
         attendee_cookie=request.cookies.get(ATTENDEE_COOKIE),
+        screen_cookie=request.cookies.get(SCREEN_COOKIE),
     )
 
 
@@ -108,6 +113,7 @@ def resolve_viewer(
     bearer: str | None,
     session_cookie: str | None,
     attendee_cookie: str | None,
+    screen_cookie: str | None = None,
 ) -> Viewer:
     """Shared by HTTP and WebSocket doors: glp_ bearer tokens are organisers', gla_ attendees'."""
     if bearer and bearer.startswith("glp_"):
@@ -127,11 +133,17 @@ def resolve_viewer(
         if attendee_cookie
         else None
     )
+    screen = (
+        screens.screen_for_token(session, token=screen_cookie, secret_key=secret_key)
+        if screen_cookie
+        else None
+    )
     return Viewer(
         user=found[0] if found else None,
         login=found[1] if found else None,
         attendee=attendee,
         attendee_token=attendee_cookie if attendee else None,
+        screen=screen,
     )
 
 

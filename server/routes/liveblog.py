@@ -28,7 +28,7 @@ from server.routes.deps import Actor, AppSettings, CurrentViewer, DbSession, Eve
 from server.routes.openapi import errors
 from server.services import events, liveblog
 from server.services import liveblog_pages as pages
-from server.services.access import require_event_facilitator
+from server.services.access import require_event_reader
 from server.timeutil import utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["live blog"])
@@ -162,7 +162,7 @@ def composer_page(
 ) -> Response:
     """Write the live blog: Markdown with a live preview, pictures, pins, edits and deletions."""
     viewer = console.signed_in(viewer)
-    require_event_facilitator(session, viewer.user, event)
+    require_event_reader(session, viewer.user, event)
     return console.page(
         request, "console/blog.html", **composer_context(session, event), viewer=viewer
     )

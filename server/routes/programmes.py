@@ -54,9 +54,11 @@ def update_programme(
 def add_facilitator(
     body: FacilitatorAdd, programme: ProgrammeBySlug, session: DbSession, actor: Actor
 ) -> FacilitatorPublic:
-    """Let another organiser account facilitate this programme."""
-    user = programmes.add_facilitator(session, actor=actor, programme=programme, email=body.email)
-    return FacilitatorPublic.model_validate(user, from_attributes=True)
+    """Make another organiser account a member: facilitator (default), cofacilitator (moderates,
+    blogs, runs the room) or lead (reads everything, changes nothing); again to change the role."""
+    return programmes.add_facilitator(
+        session, actor=actor, programme=programme, email=body.email, role=body.role
+    )
 
 
 @router.post("/{slug}/events", status_code=201)

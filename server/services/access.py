@@ -6,6 +6,7 @@ server/realtime/registry.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlmodel import Session, select
 
@@ -14,32 +15,68 @@ from server.models.accounts import User
 from server.models.attendees import Attendee
 from server.models.breakouts import BreakoutMember
 from server.models.events import Event
-from server.models.programmes import Programme, ProgrammeFacilitator
+from server.models.programmes import MEMBER_ROLES, MemberRole, Programme, ProgrammeFacilitator
+from server.models.screens import ScreenPairing
 from server.realtime.audience import ROLES, Role, Scope
 
-__all__ = ["ROLES", "Caller", "Role", "Scope"]
+__all__ = ["MEMBER_ROLES", "ROLES", "Caller", "MemberRole", "Role", "Scope"]
+
+# What a programme member may do, by their role there. Every member reads all a facilitator
+# reads (the console, held cards, every group's notes): seeing is one thing, acting another.
+# - run: the programme and its events: settings, members, agenda, boards, breakouts, freezing,
+#   erasure, actions;
+# - assist: moderate cards and notes, post to the live blog, the room (timer, screen, pairing);
+# - read: the console, read-only.
+Act = Literal["run", "assist", "read"]
+ACTS: dict[MemberRole, frozenset[Act]] = {
+    "facilitator": frozenset({"run", "assist", "read"}),
+    "cofacilitator": frozenset({"assist", "read"}),
+    "lead": frozenset({"read"}),
+}
+REFUSALS: dict[Act, str] = {
+    "run": "Only this programme's facilitators can do this.",
+    "assist": "Only this programme's facilitators and co-facilitators can do this.",
+    "read": "You are not a member of this programme.",
+}
 
 
 @dataclass(frozen=True)
 class Caller:
-    """Whoever is acting: an organiser, an attendee of one event, both, or neither."""
+    """Whoever is acting: an organiser, an attendee of one event, a paired screen, or none."""
 
     user: User | None = None
     attendee: Attendee | None = None
+    screen: ScreenPairing | None = None
 
 
-def is_facilitator(session: Session, user: User | None, programme_id: int) -> bool:
+def membership(session: Session, user: User | None, programme_id: int) -> MemberRole | None:
+    """The user's role in this programme (admins facilitate every one), or None."""
     if user is None:
-        return False
+        return None
     if user.is_admin:
-        return True
-    membership = session.exec(
+        return "facilitator"
+    member = session.exec(
         select(ProgrammeFacilitator).where(
             ProgrammeFacilitator.programme_id == programme_id,
             ProgrammeFacilitator.user_id == user.id,
         )
     ).first()
-    return membership is not None
+    return None if member is None else member.role
+
+
+def acts_of(session: Session, user: User | None, programme_id: int) -> frozenset[Act]:
+    """What the user may do in this programme (pages show only the controls that work)."""
+    role = membership(session, user, programme_id)
+    return frozenset() if role is None else ACTS[role]
+
+
+def may(session: Session, user: User | None, programme_id: int, act: Act) -> bool:
+    return act in acts_of(session, user, programme_id)
+
+
+def is_facilitator(session: Session, user: User | None, programme_id: int) -> bool:
+    """Whether the user sees this programme as its facilitators do (any member role)."""
+    return membership(session, user, programme_id) is not None
 
 
 def require_user(user: User | None) -> User:
@@ -55,19 +92,39 @@ def require_admin(user: User | None) -> User:
     return user
 
 
-def require_facilitator(session: Session, user: User | None, programme: Programme) -> User:
-    """The signed-in user, if they facilitate this programme (admins facilitate every one)."""
+def require_member(
+    session: Session, user: User | None, programme: Programme, act: Act = "run"
+) -> User:
+    """The signed-in user, if their role in this programme lets them `act`."""
     user = require_user(user)
-    assert programme.id is not None
-    if not is_facilitator(session, user, programme.id):
-        raise Forbidden("You are not a facilitator of this programme.")
+    if not may(session, user, programme.id, act):
+        raise Forbidden(REFUSALS[act])
     return user
 
 
-def require_event_facilitator(session: Session, user: User | None, event: Event) -> User:
+def require_facilitator(session: Session, user: User | None, programme: Programme) -> User:
+    """The signed-in user, if they facilitate this programme (admins facilitate every one)."""
+    return require_member(session, user, programme, "run")
+
+
+def require_event_member(session: Session, user: User | None, event: Event, act: Act) -> User:
     programme = session.get(Programme, event.programme_id)
     assert programme is not None
-    return require_facilitator(session, user, programme)
+    return require_member(session, user, programme, act)
+
+
+def require_event_facilitator(session: Session, user: User | None, event: Event) -> User:
+    return require_event_member(session, user, event, "run")
+
+
+def require_event_assistant(session: Session, user: User | None, event: Event) -> User:
+    """A facilitator or co-facilitator: moderation, the live blog and the room."""
+    return require_event_member(session, user, event, "assist")
+
+
+def require_event_reader(session: Session, user: User | None, event: Event) -> User:
+    """Any member of the event's programme, a read-only lead included: the console's pages."""
+    return require_event_member(session, user, event, "read")
 
 
 def require_not_frozen(event: Event) -> None:
@@ -102,10 +159,19 @@ def scope_of(session: Session, role: Role, attendee_id: int | None = None) -> Sc
 
 
 def member_role(session: Session, *, programme: Programme, caller: Caller, attends: bool) -> Role:
-    """facilitator, attendee (when `attends`), or public."""
+    """facilitator (any member of the programme, who sees as its facilitators do), attendee
+    (when `attends`), or public. What a member may change is `may`'s to say, not the scope's."""
     if is_facilitator(session, caller.user, programme.id):
         return "facilitator"
     return "attendee" if attends and caller.attendee is not None else "public"
+
+
+def screen_of(caller: Caller, event: Event) -> ScreenPairing | None:
+    """The caller's screen credential, if it is paired with this event and not revoked."""
+    screen = caller.screen
+    if screen is None or screen.event_id != event.id or screen.revoked_at is not None:
+        return None
+    return screen
 
 
 def event_scope(session: Session, *, event: Event, caller: Caller) -> Scope:
@@ -115,6 +181,9 @@ def event_scope(session: Session, *, event: Event, caller: Caller) -> Scope:
     assert programme is not None
     attends = caller.attendee is not None and caller.attendee.event_id == event.id
     role = member_role(session, programme=programme, caller=caller, attends=attends)
+    screen = screen_of(caller, event)
+    if role == "public" and screen is not None:
+        return Scope(role="screen", screen_id=screen.id)
     if role == "public":
         require_readable(session, caller.user, programme)
     attendee_id = caller.attendee.id if role == "attendee" and caller.attendee else None

@@ -112,8 +112,18 @@ def participant(session: Session, board: Board, caller: Caller) -> Scope:
         raise Forbidden("Only this event's attendees and facilitators can do this.")
     if board.state == "hidden" and scope.role != "facilitator":
         raise NotFound("No board has that id.")
+    if scope.role == "facilitator":
+        moderate(session, board, caller.user)  # a programme lead reads, and writes nothing
     not_frozen(session, board)
     return scope
+
+
+def moderate(session: Session, board: Board, actor: User | None) -> User:
+    """A facilitator or co-facilitator of the board's programme, the event not frozen."""
+    programme, _ = owner(session, board)
+    user = access.require_member(session, actor, programme, "assist")
+    not_frozen(session, board)
+    return user
 
 
 def manage(session: Session, board: Board, actor: User | None) -> User:

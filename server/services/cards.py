@@ -131,6 +131,8 @@ def update_card(session: Session, *, caller: Caller, card: Card, data: CardUpdat
     changes = data.model_dump(exclude_unset=True)
     scope = boards.member_scope(session, board, caller)
     facilitator = scope is not None and scope.role == "facilitator"
+    if facilitator:
+        boards.moderate(session, board, caller.user)  # not a read-only programme lead
     editing = changes.get("text") is not None
     if not facilitator:
         boards.participant(session, board, caller)
@@ -211,7 +213,7 @@ def _seen_or_404(card: Card) -> None:
 def promote_card(session: Session, *, actor: User | None, card: Card) -> Entry:
     """Quote a card on the event's live blog, if its author agreed to share it."""
     board = boards.board_or_404(session, card.board_id)
-    user = boards.manage(session, board, actor)
+    user = boards.moderate(session, board, actor)
     _, event = boards.owner(session, board)
     if event is None:
         raise Conflict("Only cards on an event's board can go on its live blog.")

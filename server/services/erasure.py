@@ -22,7 +22,12 @@ from server.models.breakouts import Breakout, BreakoutMember, Note
 from server.models.events import Event
 from server.models.liveblog import Entry, EntryUpdate
 from server.services import audit, boards, breakouts, cards, liveblog, notes
-from server.services.access import Caller, require_event_facilitator, require_not_frozen
+from server.services.access import (
+    Caller,
+    require_event_facilitator,
+    require_event_reader,
+    require_not_frozen,
+)
 from server.timeutil import utcnow
 
 CardsChoice = Literal["delete", "anonymise"]
@@ -37,7 +42,7 @@ def attendee_or_404(session: Session, event: Event, attendee_id: int) -> Attende
 
 def people(session: Session, *, actor: User | None, event: Event) -> list[AttendeeSummary]:
     """Everyone who joined the event, with how much of theirs there is, for its facilitators."""
-    require_event_facilitator(session, actor, event)
+    require_event_reader(session, actor, event)
     cards = dict(
         session.exec(
             select(Card.author_attendee_id, func.count())

@@ -19,7 +19,7 @@ from server.realtime import log
 from server.realtime.audience import Scope
 from server.realtime.breakouts import SHARED_KEY, note_for
 from server.services import breakouts
-from server.services.access import Caller, require_not_frozen
+from server.services.access import Caller, require_event_assistant, require_not_frozen
 from server.text import clean
 from server.timeutil import utcnow
 
@@ -59,6 +59,8 @@ def _writer(
             if shown is None or note.deleted_at is not None:
                 raise NotFound("No note has that id.")
         raise Forbidden("Only this group's members and facilitators can write its notes.")
+    if scope.role == "facilitator":
+        require_event_assistant(session, caller.user, event)
     require_not_frozen(event)
     return scope
 

@@ -8,12 +8,14 @@ from sqlmodel import Session, col, select
 from server.errors import Conflict, NotFound
 from server.models.accounts import User
 from server.models.programmes import (
+    FacilitatorPublic,
+    MemberRole,
     Programme,
     ProgrammeCreate,
     ProgrammeFacilitator,
     ProgrammeUpdate,
 )
-from server.services import accounts
+from server.services import accounts, audit
 from server.services.access import (
     require_facilitator,
     require_readable,
@@ -76,25 +78,45 @@ def update_programme(
 
 
 def add_facilitator(
-    session: Session, *, actor: User | None, programme: Programme, email: str
-) -> User:
-    """Make an existing account a facilitator of this programme (idempotent)."""
-    require_facilitator(session, actor, programme)
-    user = accounts.user_by_email(session, email)
-    if user is None:
+    session: Session,
+    *,
+    actor: User | None,
+    programme: Programme,
+    email: str,
+    role: MemberRole = "facilitator",
+) -> FacilitatorPublic:
+    """Make an existing account a member of this programme in `role`, or give a member that
+    role (the same again changes nothing). A facilitator cannot demote themselves: a programme
+    keeps the one who is changing it."""
+    user = require_facilitator(session, actor, programme)
+    member = accounts.user_by_email(session, email)
+    if member is None:
         raise NotFound("No account has that email; create it first with glimpse create-user.")
-    if not session.get(ProgrammeFacilitator, (programme.id, user.id)):
-        session.add(ProgrammeFacilitator(programme_id=programme.id, user_id=user.id))
+    if member.id == user.id and role != "facilitator":
+        raise Conflict("You cannot change your own role; ask another facilitator.")
+    row = session.get(ProgrammeFacilitator, (programme.id, member.id))
+    if row is None or row.role != role:
+        was = None if row is None else row.role
+        row = row or ProgrammeFacilitator(programme_id=programme.id, user_id=member.id)
+        row.role = role
+        session.add(row)
         session.flush()
-    return user
-
-
-def facilitators(session: Session, programme: Programme) -> list[User]:
-    return list(
-        session.exec(
-            select(User)
-            .join(ProgrammeFacilitator, col(ProgrammeFacilitator.user_id) == col(User.id))
-            .where(ProgrammeFacilitator.programme_id == programme.id)
-            .order_by(col(User.email))
+        audit.record(
+            session,
+            actor=user,
+            action="member.role",
+            event_id=None,
+            details={"programme_id": programme.id, "user_id": member.id, "role": role, "was": was},
         )
+    return FacilitatorPublic(id=member.id, email=member.email, name=member.name, role=role)
+
+
+def facilitators(session: Session, programme: Programme) -> list[FacilitatorPublic]:
+    """Every member of the programme with their role, by email."""
+    rows = session.exec(
+        select(User, ProgrammeFacilitator.role)
+        .join(ProgrammeFacilitator, col(ProgrammeFacilitator.user_id) == col(User.id))
+        .where(ProgrammeFacilitator.programme_id == programme.id)
+        .order_by(col(User.email))
     )
+    return [FacilitatorPublic(id=u.id, email=u.email, name=u.name, role=r) for u, r in rows]

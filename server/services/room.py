@@ -22,7 +22,7 @@ from server.models.breakouts import Breakout
 from server.models.events import AgendaItem, Event, EventLog
 from server.models.room import ScreenPublic, ScreenSet, TimerPublic, TimerStart
 from server.realtime import log
-from server.services.access import require_event_facilitator, require_not_frozen
+from server.services.access import require_event_assistant, require_not_frozen
 from server.services.attendees import JOINABLE
 from server.services.events import normalise_join_code
 from server.timeutil import utcnow
@@ -69,7 +69,7 @@ def current_screen(session: Session, event: Event) -> ScreenPublic:
 
 
 def _control(session: Session, actor: User | None, event: Event) -> None:
-    require_event_facilitator(session, actor, event)
+    require_event_assistant(session, actor, event)
     require_not_frozen(event)
 
 

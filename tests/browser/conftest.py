@@ -111,7 +111,8 @@ class Phone:
         self.page.goto(f"/j/{code}")
         self.page.get_by_label("Your name").fill(name)
         self.page.get_by_role("button", name="Join").click()
-        self.page.wait_for_url(re.compile(r"/a/\d+$"))
+        # While breakouts are open a phone lands on the group picker, otherwise on the board.
+        self.page.wait_for_url(re.compile(r"/a/\d+(/breakout)?$"))
         expect(self.page.locator("[data-conn]")).to_have_attribute("data-conn", "live")
 
     def post(self, text: str, column: str = "", shareable: bool = False) -> None:

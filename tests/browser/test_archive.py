@@ -146,7 +146,7 @@ def test_the_demo_day_from_live_to_frozen(
     over = phones[0].page.get_by_role("region", name="The day is over. Thank you!")
     expect(over).to_be_visible()
     check_a11y(phones[0].page)
-    shot(phones[0].page, "attendee-over", "Glimpses of brilliance")
+    shot(phones[0].page, "attendee-over", "Breakouts")
     screen = new_context(browser, live_server).new_page()
     screen.context.add_cookies(page.context.cookies())
     screen.goto(f"/screen/{event.id}")

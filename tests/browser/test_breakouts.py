@@ -293,6 +293,19 @@ def test_the_facilitator_shows_one_groups_notes_on_the_screen(
     delete.click()
     delete.click()  # the phone asks for a second tap
     expect(shown.get_by_text("Handovers happen at the bedside")).to_have_count(0, timeout=LIVE_MS)
+
+    # A group whose only notes are held: the room is told they wait, and reads none of them.
+    event_id = day.world.event.id
+    held = day.api.post(f"/api/v1/events/{event_id}/breakouts", json={"name": "Table 9"}).json()
+    note = {"client_id": str(uuid.uuid4()), "text": "Call Jo on 07700 900123 about Bea"}
+    assert day.api.post(f"/api/v1/breakouts/{held['id']}/notes", json=note).is_success
+    body = {"mode": "breakout", "target_id": held["id"]}
+    assert day.api.post(f"/api/v1/events/{event_id}/screen", json=body).is_success
+    expect(screen.locator("[data-group-held]")).to_have_text(
+        "Notes are waiting for the facilitator\u2019s review", timeout=LIVE_MS
+    )
+    expect(screen.locator("[data-group-waiting]")).to_be_hidden()
+    expect(screen.get_by_text("07700 900123")).to_have_count(0)
     for phone in (amy, ben, cat):
         assert not phone.problems, f"{phone.name}'s page reported problems: {phone.problems}"
     assert not problems, problems

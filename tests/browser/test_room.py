@@ -41,7 +41,8 @@ from tests.live import LiveServer
 
 Shot = Callable[[Page, str, str], Path]
 BOARD = "Glimpses of brilliance"
-TITLE = "Event 2: Spreading what works"
+# As long as the titles that were cut to "Event 3: Sa…" on the projector.
+TITLE = "Event 2: Spreading what works across every home in the network"
 GARDEN = "Residents ran the garden club all by themselves, every week"
 
 
@@ -89,9 +90,7 @@ def room(live_server: LiveServer, db: Database) -> Iterator[Room]:
 
 def plan_the_day(session: Session, user: User, event: Event) -> None:
     """A title and an agenda like a real day's, with one session running now."""
-    events.update_event(
-        session, actor=user, event=event, data=EventUpdate(title="Event 2: Spreading what works")
-    )
+    events.update_event(session, actor=user, event=event, data=EventUpdate(title=TITLE))
     for item in events.agenda(session, event):
         events.delete_agenda_item(session, actor=user, item=item)
     start = utcnow().replace(second=0, microsecond=0) - timedelta(hours=2)
@@ -117,14 +116,14 @@ def on_screen(screen: Page, text: str) -> Any:
 def test_the_room_comes_alive(
     browser: Browser, live_server: LiveServer, room: Room, shot: Shot
 ) -> None:
-    desk = new_context(browser, live_server)
-    screen, console = desk.new_page(), desk.new_page()
+    desk, projector = new_context(browser, live_server), new_context(browser, live_server)
+    screen, console = projector.new_page(), desk.new_page()
     problems = watch_for_problems(screen) + watch_for_problems(console)
-    sign_in(screen, room.world.facilitator.email, PASSWORD)
-    screen.goto(f"/screen/{room.event_id}")
+    pair_the_projector(screen, console, room, shot)
     expect(screen.locator("[data-mode-view=join] img.qr")).to_be_visible()
-    screen.keyboard.press("Shift")  # lets the chime sound, as a facilitator does once
     check_a11y(screen)
+    screen.get_by_role("button", name="Enable sound").click()
+    expect(screen.locator("[data-sound]")).to_be_hidden()
 
     console.goto(f"/console/boards/{room.board_id}")
     expect(console.locator("[data-conn]")).to_have_attribute("data-conn", "live")
@@ -234,6 +233,19 @@ def test_the_room_comes_alive(
     shot(screen, "screen-agenda", TITLE)
     console.get_by_role("button", name="Stop timer").click()
     expect(screen.locator("[data-timer]")).to_be_hidden()
+    # Time up: the screen flashes (heard or not), and the title still reads whole.
+    room.api.post(f"/api/v1/events/{room.event_id}/timer", json={"seconds": 1, "label": "Pairs"})
+    expect(screen.locator("[data-timer-clock]")).to_have_text("Time\u2019s up")
+    expect(screen.locator("[data-flash]")).to_be_visible()
+    title = screen.locator(".stage-title")
+    size = title.evaluate("e => [e.scrollHeight - e.clientHeight, e.clientWidth / innerWidth]")
+    assert size[0] <= 1 and size[1] >= 0.3, f"the title is cut or squashed: {size}"
+    bar = screen.locator(".stage-bar").evaluate(
+        "e => [e.scrollWidth, e.clientWidth, ...[...e.children].map(c => c.offsetWidth)]"
+    )
+    assert bar[0] <= bar[1], f"the timer is pushed off the screen: {bar}"
+    shot(screen, "screen-time-up", TITLE)
+    room.api.delete(f"/api/v1/events/{room.event_id}/timer")
     console.get_by_role("button", name="Blank").click()
     expect(screen.locator("[data-mode-view=blank]")).to_be_visible()
     shot(screen, "screen-blank", TITLE)
@@ -247,7 +259,29 @@ def test_the_room_comes_alive(
         phone.context.close()
         assert not phone.problems, phone.problems
     desk.close()
+    projector.close()
     assert not problems, problems
+
+
+def pair_the_projector(screen: Page, console: Page, room: Room, shot: Shot) -> None:
+    """The projector shows a code; the facilitator types it in the console; no password there."""
+    screen.goto(f"/screen/{room.event_id}")
+    code = screen.locator("[data-pairing-code]")
+    expect(code).to_have_text(re.compile(r"^\w{3}\u2009\w{3}$"))
+    check_a11y(screen)
+    shot(screen, "screen-pair", "Pair this screen")
+    typed = code.inner_text().replace("\u2009", "")
+    sign_in(console, room.world.facilitator.email, PASSWORD)
+    console.goto(f"/console/events/{room.event_id}")
+    console.get_by_label("Code on the screen").fill(typed.lower())
+    console.get_by_role("button", name="Pair screen").click()
+    expect(console.get_by_role("status").filter(has_text="Screen paired")).to_be_visible()
+    expect(console.get_by_role("button", name="Unpair screen 1")).to_be_visible()
+    check_a11y(console)
+    console.locator("#screens").scroll_into_view_if_needed()
+    shot(console, "console-pairing-desktop", TITLE)
+    screen.wait_for_url(f"**/screen/{room.event_id}")
+    expect(screen.locator("[data-conn]")).to_have_text("")
 
 
 def test_the_console_runs_the_room_from_a_phone(
@@ -257,6 +291,11 @@ def test_the_console_runs_the_room_from_a_phone(
     page = pocket.new_page()
     problems = watch_for_problems(page)
     sign_in(page, room.world.facilitator.email, PASSWORD)
+    page.goto(f"/console/events/{room.event_id}#screens")
+    page.locator("#screens").scroll_into_view_if_needed()
+    expect(page.get_by_label("Code on the screen")).to_be_visible()
+    check_fits_width(page)
+    shot(page, "console-pairing-phone", TITLE)
     page.goto(f"/console/boards/{room.board_id}")
     expect(page.locator("[data-conn]")).to_have_attribute("data-conn", "live")
     check_fits_width(page)

@@ -1,6 +1,6 @@
 """Zulip's strongest realtime test: load state, act, apply the resulting messages to the old
 state, and compare with a freshly loaded state, for every message type and each kind of viewer
-(facilitator, the acting attendee, another attendee, a public follower)."""
+(facilitator, the acting attendee, another attendee, a public follower, a paired screen)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ class Room:
     author: httpx.Client  # an attendee
     other: httpx.Client  # another attendee
     follower: httpx.Client  # nobody signed in
+    screen: httpx.Client  # a session screen paired with the event
 
     def state(self, who: httpx.Client) -> dict[str, Any]:
         return who.get(f"/api/v1/events/{self.event_id}/state").json()  # type: ignore[no-any-return]
@@ -248,7 +249,7 @@ def room(live_server: LiveServer, db: Database) -> Iterator[Room]:
         token = accounts.create_token(
             s, email=world.facilitator.email, secret_key="test-secret-key"
         )
-    clients = [httpx.Client(base_url=live_server.url) for _ in range(4)]
+    clients = [httpx.Client(base_url=live_server.url) for _ in range(5)]
     clients[0].headers["Authorization"] = f"Bearer {token}"
     for attendee in clients[1:3]:
         joined = attendee.post(
@@ -256,6 +257,8 @@ def room(live_server: LiveServer, db: Database) -> Iterator[Room]:
         )
         attendee.headers["Authorization"] = f"Bearer {joined.json()['token']}"
         attendee.cookies.clear()
+    code = clients[4].post("/api/v1/screens/code").json()["code"]
+    ok(clients[0].post(f"/api/v1/events/{world.event.id}/screens", json={"code": code}))
     yield Room(world.event.id, *clients)
     for client in clients:
         client.close()
@@ -267,6 +270,7 @@ def test_applying_messages_reproduces_the_fresh_state(live_server: LiveServer, r
         "author": room.author,
         "other": room.other,
         "follower": room.follower,
+        "screen": room.screen,
     }
     for name, action in ACTIONS.items():
         before = {who: room.state(c) for who, c in viewers.items()}
@@ -291,6 +295,8 @@ def test_applying_messages_reproduces_the_fresh_state(live_server: LiveServer, r
 
 def _socket(server: LiveServer, room: Room, client: httpx.Client, since: int) -> Client:
     auth = {k: v for k, v in client.headers.items() if k.lower() == "authorization"}
+    if "glimpse_screen" in client.cookies:
+        auth["Cookie"] = f"glimpse_screen={client.cookies['glimpse_screen']}"
     socket = Client(server.ws_url, room.event_id, since=since, additional_headers=auth)
     socket.until(lambda m: m["type"] == "hello")
     return socket

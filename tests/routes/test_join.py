@@ -239,12 +239,15 @@ def test_the_app_opens_on_the_board_and_shows_only_visible_cards(
 # -- the session screen ----------------------------------------------------------------------------
 
 
-def test_the_screen_is_for_the_events_facilitators(client: TestClient, live_world: World) -> None:
+def test_the_screen_shows_the_room_only_to_its_facilitators(client: TestClient, live_world: World) -> None:
     url = f"/screen/{live_world.event.id}"
-    response = client.get(url, headers=PAGE, follow_redirects=False)
-    assert response.status_code == 303 and "/console/login" in response.headers["location"]
-    login(client, live_world.outsider)
-    assert client.get(url, headers=PAGE).status_code == 403
+    # Anyone else, signed in or not, gets the page that pairs a projector: nothing of the room.
+    for who in (None, live_world.outsider):
+        if who is not None:
+            login(client, who)
+        response = client.get(url, headers=PAGE)
+        assert text_of(html(response), "h1") == "Pair this screen"
+        assert live_world.event.join_code not in response.text
     login(client, live_world.facilitator)
     tree = html(client.get(url, headers=PAGE))
     assert text_of(tree, "h1") == live_world.event.title
@@ -337,7 +340,7 @@ def test_the_event_page_links_to_its_boards_and_screen(
 ) -> None:
     login(client, live_world.facilitator)
     tree = html(client.get(f"/console/events/{live_world.event.id}", headers=PAGE))
-    links = {n.attributes["href"] for n in tree.css(".room-links a")}
+    links = {n.attributes["href"] for n in tree.css(".event-nav a")}
     assert {
         f"/console/events/{live_world.event.id}/boards",
         f"/screen/{live_world.event.id}",

@@ -361,10 +361,11 @@ app.live = new Live({
     app.outbox = items;
     if (app.state) render();
   },
-  onStatus: (status) => {
+  onStatus: (status, detail) => {
     const conn = document.querySelector("[data-conn]");
     conn.dataset.conn = status;
     conn.querySelector("[data-conn-label]").textContent = LABELS[status] ?? status;
+    if (status === "closed" && detail?.reason === "frozen") $("[data-day-over]").hidden = false;
   },
 });
 app.live.start().catch(() => {

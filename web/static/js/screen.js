@@ -2,9 +2,10 @@
 // (join, board, spotlight, results, agenda, a breakout group's notes, blank) and the timer, and
 // reconnects by itself.
 //
-// It runs in a facilitator's browser, so its state holds cards and notes the room must not see;
-// it shows only visible cards on boards that are not hidden, never a held card's reason, and
-// none of a group's notes that look like personal data (those with a held_reason).
+// It runs on a paired screen (which is sent only what the room may see) or in a facilitator's
+// browser, whose state holds cards and notes the room must not see; so it shows only visible
+// cards on boards that are not hidden, never a held card's reason, and none of a group's notes
+// that look like personal data (held: only that some wait for review).
 import { applyMessage as applyGroupMessage } from "./breakouts.js";
 import { Live } from "./live.js";
 import {
@@ -32,11 +33,18 @@ const BOARD_FONT = { min: 0.6, max: 4.6 };
 const NOTES_FONT = { min: 0.6, max: 6.5 };
 const SPOT_FONT = { min: 2, max: 9 };
 const BARS_FONT = { min: 1.4, max: 3.6 };
+// The event's title: two lines at most, smaller before it is ever cut.
+const TITLE_FONT = { min: 2.2, max: 3.4 };
 const TIMER_LINGER_MS = 120000; // "time's up" stays this long unless the console stops it
 
 const shownCards = (board) => (board && board.state !== "hidden" ? board.cards.filter((c) => c.status === "visible") : []);
 const authorOf = (card) => (card.author && card.author.display_name) || "";
-const shownNotes = (group) => group.notes.filter((n) => !n.held_reason);
+// A paired screen gets a held note as `{id, breakout_id, held: true}`; a facilitator's browser
+// gets it whole, with its held_reason. Either way the room sees none of it.
+const isHeld = (note) => Boolean(note.held || note.held_reason);
+const shownNotes = (group) => group.notes.filter((n) => !isHeld(n));
+const SOUND_KEY = "glimpse.screen.sound";
+const FLASH_MS = 3200;
 const GROUP_MESSAGE = /^(breakout|note)\./;
 
 function render() {
@@ -56,6 +64,7 @@ function render() {
 
 /** Size the type of the mode on show to the room it has. */
 function refit() {
+  fit($(".stage-title"), [$(".stage-title")], TITLE_FONT);
   const mode = stage.dataset.mode;
   if (mode === "board") fitLanes($("[data-lanes]"), BOARD_FONT);
   if (mode === "breakout") fitLanes($("[data-group-lanes]"), NOTES_FONT);
@@ -154,7 +163,9 @@ function drawGroup(group) {
   $("[data-group-name]").textContent = group.name;
   $("[data-group-prompt]").textContent = group.prompt;
   const notes = shownNotes(group);
-  $("[data-group-waiting]").hidden = notes.length > 0;
+  const held = notes.length === 0 && group.notes.some(isHeld);
+  $("[data-group-waiting]").hidden = notes.length > 0 || held;
+  $("[data-group-held]").hidden = !held;
   reconcile($("[data-group-lanes]"), [{ key: "notes", title: "", cards: notes }], makeLane, drawLane, (lane) => lane.key);
 }
 
@@ -221,20 +232,56 @@ function renderTimer() {
   $("[data-timer-label]").hidden = !timer.label;
   $("[data-timer-clock]").textContent = left > 0 ? formatClock(left) : "Time’s up";
   box.dataset.phase = left <= 0 ? "done" : left <= 60000 ? "soon" : "running";
-  $("[data-timer-hint]").hidden = !timer.chime || left <= 0 || view.audio?.state === "running";
-  if (left <= 0 && timer.chime && view.chimedFor !== timer.started_at && left > -5000) {
+  if (left <= 0 && view.chimedFor !== timer.started_at && left > -5000) {
     view.chimedFor = timer.started_at;
-    chime();
+    flash(); // seen whether or not the room can hear the chime
+    if (timer.chime) chime();
   }
 }
+
+function flash() {
+  const box = $("[data-flash]");
+  box.hidden = false;
+  clearTimeout(view.flashTimer);
+  view.flashTimer = setTimeout(() => (box.hidden = true), FLASH_MS);
+}
+
+// -- sound: browsers let a page play sound only after a click or key press on it. Pairing is a
+// gesture on the console, not here, so the screen offers one small button, and remembers it.
 
 function unlockAudio() {
   try {
     view.audio = view.audio || new AudioContext();
-    view.audio.resume();
+    view.audio.resume().then(showSound, showSound);
   } catch {
-    /* no WebAudio: the countdown still shows */
+    /* no WebAudio: the countdown and the flash still show */
   }
+}
+
+function enableSound() {
+  try {
+    localStorage.setItem(SOUND_KEY, "on");
+  } catch {
+    /* private mode: it works until the page reloads */
+  }
+  unlockAudio();
+}
+
+function soundWanted() {
+  try {
+    return localStorage.getItem(SOUND_KEY) === "on";
+  } catch {
+    return false;
+  }
+}
+
+/** The button shows until sound can play; once wanted, it asks only for the click a browser
+ * still needs after a reload. */
+function showSound() {
+  const button = $("[data-sound]");
+  const running = view.audio?.state === "running";
+  button.hidden = running;
+  button.textContent = soundWanted() ? "Click to let the chime sound" : "Enable sound";
 }
 
 /** Three soft beeps made on the spot: no sound file to fetch. */
@@ -265,6 +312,10 @@ function onStatus(status, detail) {
   // A short blip is not worth announcing to the room; a long one is.
   clearTimeout(view.connTimer);
   const note = $("[data-conn]");
+  if (status === "closed" && detail?.reason === "not_allowed") {
+    window.location.reload(); // unpaired in the console: show a new code
+    return;
+  }
   if (status === "live") note.textContent = "";
   else view.connTimer = setTimeout(() => (note.textContent = status === "closed" ? "Not connected" : "Reconnecting…"), 3000);
 }
@@ -273,9 +324,12 @@ if (stage) {
   document.documentElement.classList.add("screen-root");
   // Browsers only let sound play after a key press or click on the page: one is enough.
   for (const type of ["keydown", "pointerdown"]) window.addEventListener(type, unlockAudio);
+  $("[data-sound]").addEventListener("click", enableSound);
+  if (soundWanted()) unlockAudio(); // some browsers allow it again on a page that played before
+  showSound();
   // The room a mode has changes with the window and with the timer coming and going.
   const sized = new ResizeObserver(() => refit());
-  for (const box of stage.querySelectorAll("[data-lanes], [data-group-lanes], [data-spot], [data-bars]")) sized.observe(box);
+  for (const box of stage.querySelectorAll("[data-lanes], [data-group-lanes], [data-spot], [data-bars], [data-timer]")) sized.observe(box);
   navigator.wakeLock?.request("screen").catch(() => {});
   serverClockOffset().then((offset) => (view.clockOffset = offset));
   setInterval(renderTimer, 250);
