@@ -22,7 +22,7 @@ run: install
 
 ## Lint, type-check and run the whole test suite
 test: install lint
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=15
 
 lint: install
 	$(BIN)/ruff check server tests bench migrations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -318,7 +318,9 @@ def event_status_form(
         # The console freezes from the review page only, where held cards and notes are shown.
         return see_other(f"/console/events/{event.id}/review")
     try:
-        events.transition(session, actor=viewer.user, event=event, action=action)
+        events.transition(
+            session, actor=viewer.user, event=event, action=cast(events.Transition, action)
+        )
     except GlimpseError as exc:
         return _event(request, session, viewer, event, exc.status, error=exc.message)
     return see_other(f"/console/events/{event.id}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Literal
 
 from sqlmodel import Session, col, select
 
@@ -34,8 +35,14 @@ from server.timeutil import utcnow
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 
+Transition = Literal["start", "end", "freeze"]
+
 # Which status each transition leads from and to; any other move is a conflict.
-TRANSITIONS = {"start": ("draft", "live"), "end": ("live", "ended"), "freeze": ("ended", "frozen")}
+TRANSITIONS: dict[str, tuple[str, str]] = {
+    "start": ("draft", "live"),
+    "end": ("live", "ended"),
+    "freeze": ("ended", "frozen"),
+}
 
 
 def event_or_404(session: Session, event_id: int) -> Event:
@@ -132,10 +139,12 @@ def update_event(session: Session, *, actor: User | None, event: Event, data: Ev
     return _touch(session, event)
 
 
-def transition(session: Session, *, actor: User | None, event: Event, action: str) -> Event:
+def transition(session: Session, *, actor: User | None, event: Event, action: Transition) -> Event:
     """Move an event along draft → live → ended → frozen; any other move is a conflict."""
     require_event_facilitator(session, actor, event)
     require_not_frozen(event)
+    if action not in TRANSITIONS:
+        raise BadInput(f"There is no action called {action!r}: use start, end or freeze.")
     source, target = TRANSITIONS[action]
     if event.status != source:
         raise BadTransition(f"Cannot {action} an event that is {event.status}.")
