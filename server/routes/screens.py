@@ -17,6 +17,7 @@ from server.routes.deps import (
     EventById,
     PathId,
 )
+from server.routes.openapi import errors
 from server.services import screens
 from server.settings import Settings
 
@@ -64,7 +65,7 @@ def request_code(
     return _code(screen)
 
 
-@router.get("/screens/me")
+@router.get("/screens/me", responses=errors(404))
 def this_screen(viewer: CurrentViewer) -> PairingCode:
     """This screen's code and, once paired, its event; 404 for a browser that is no screen."""
     if viewer.screen is None:
@@ -99,7 +100,8 @@ def list_screens(event: EventById, session: DbSession, actor: Actor) -> list[Pai
     return screens.paired_screens(session, actor=actor, event=event)
 
 
-@router.delete("/screens/{screen_id}", status_code=204)
+# `:int` so that /screens/code and /screens/me are not also this route (their Allow header).
+@router.delete("/screens/{screen_id:int}", status_code=204)
 def unpair_screen(screen_id: PathId, session: DbSession, actor: Actor) -> None:
     """Unpair a screen: it shows a new code, and its socket closes."""
     screen = screens.screen_or_404(session, screen_id)
