@@ -163,12 +163,13 @@ def _stop_postgres(proc: subprocess.Popen[bytes], data: Path) -> None:
     _stop(proc, signal.SIGINT)
 
 
-def create_database(server_url: str, name: str) -> str:
-    """A new, empty database on the server; its URL."""
+def create_database(server_url: str, name: str, *, template: str | None = None) -> str:
+    """A new database on the server, empty or a copy of `template`; its URL."""
     import psycopg
 
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(dsn(port_of(server_url), "postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     return f"{server_url}/{name}"
 
 

@@ -53,16 +53,26 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     devservers.drop_database(postgres_server, name)
 
 
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_server: str) -> str:
+    """One database built by `alembic upgrade head`: each test's database is a copy of it."""
+    name = f"template_{uuid.uuid4().hex}"
+    upgrade(devservers.create_database(postgres_server, name))
+    return name
+
+
 @pytest.fixture
-def pg_settings(postgres_url: str, tmp_path: Path) -> Settings:
-    """Settings for an app on a PostgreSQL database built by `alembic upgrade head`."""
-    upgrade(postgres_url)
-    return Settings(
+def pg_settings(postgres_server: str, migrated_postgres: str, tmp_path: Path) -> Iterator[Settings]:
+    """Settings for an app on a fresh PostgreSQL database, migrated like the template."""
+    name = f"test_{uuid.uuid4().hex}"
+    url = devservers.create_database(postgres_server, name, template=migrated_postgres)
+    yield Settings(
         data_dir=tmp_path,
-        database_url=postgres_url,
+        database_url=url,
         secret_key="test-secret-key",
         _env_file=None,  # type: ignore[call-arg]
     )
+    devservers.drop_database(postgres_server, name)
 
 
 @pytest.fixture(scope="session")
