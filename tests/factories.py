@@ -21,6 +21,7 @@ from server.models.events import AgendaItemCreate, Event, EventCreate, EventLog
 from server.models.liveblog import EntryCreate, EntryUpdate
 from server.models.programmes import Programme, ProgrammeCreate
 from server.realtime.audience import Scope
+from server.realtime.registry import project
 from server.services import (
     accounts,
     actions,
@@ -200,6 +201,20 @@ class Room:
 
 def board_of(session: Session, room: Room) -> Board:
     return boards.board_or_404(session, room.board_id)
+
+
+def last_row(session: Session, event_id: int) -> EventLog:
+    row = session.exec(
+        select(EventLog).where(EventLog.event_id == event_id).order_by(col(EventLog.seq).desc())
+    ).first()
+    assert row is not None
+    return row
+
+
+def shown(session: Session, room: Room, scope: Scope) -> tuple[str, str, dict[str, Any]] | None:
+    """What `scope` receives of the event's last log row, if anything."""
+    row = last_row(session, room.world.event.id)
+    return project(scope, row.type, row.audience, row.payload)
 
 
 def make_group(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from server.db import Database
 from server.errors import Conflict, EventFrozen, Forbidden, NotFound, RateLimited
@@ -39,6 +39,7 @@ from tests.factories import (
     PUBLIC,
     Room,
     board_of,
+    last_row,
     make_attendee,
     make_board,
     make_event,
@@ -47,16 +48,8 @@ from tests.factories import (
     make_world,
     moderate,
     post,
+    shown,
 )
-
-
-def last_row(session: Session, event_id: int) -> EventLog:
-    row = session.exec(
-        select(EventLog).where(EventLog.event_id == event_id).order_by(col(EventLog.seq).desc())
-    ).first()
-    assert row is not None
-    return row
-
 
 # -- idempotent creation ------------------------------------------------------------------------
 
@@ -181,11 +174,6 @@ def test_an_author_edit_is_screened_again(db: Database, room: Room) -> None:
 
 
 # -- what each viewer receives --------------------------------------------------------------------
-
-
-def shown(session: Session, room: Room, scope: Scope) -> tuple[str, str, dict[str, Any]] | None:
-    row = last_row(session, room.world.event.id)
-    return project(scope, row.type, row.audience, row.payload)
 
 
 def test_a_held_card_reaches_only_facilitators_and_its_author(db: Database, room: Room) -> None:
