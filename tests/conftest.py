@@ -15,8 +15,9 @@ from server import security
 from server.app import create_app
 from server.db import Database
 from server.migrate import upgrade
+from server.models.events import Event
 from server.settings import Settings
-from tests.factories import World, make_world
+from tests.factories import SECRET, Room, World, make_attendee, make_board, make_world
 
 pytest_plugins = ["tests.servers", "tests.live"]
 
@@ -40,7 +41,7 @@ def settings(tmp_path: Path, migrated_sqlite: Path) -> Settings:
     return Settings(
         data_dir=tmp_path,
         database_url=f"sqlite:///{db_file}",
-        secret_key="test-secret-key",
+        secret_key=SECRET,
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -75,3 +76,14 @@ def live_world(db: Database) -> World:
     """The world's event, live."""
     with db.session() as s:
         return make_world(s, status="live")
+
+
+@pytest.fixture
+def room(db: Database) -> Room:
+    """A live event's board and its people, made through the services (tests/routes has its own)."""
+    with db.session() as s:
+        world = make_world(s, status="live")
+        event = s.get(Event, world.event.id)
+        assert event is not None
+        board = make_board(s, world, votes_per_attendee=3, columns=["Going well", "Concerning"])
+        return Room(world, board.id, make_attendee(s, event, "Amy"), make_attendee(s, event, "Ben"))

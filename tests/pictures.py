@@ -38,3 +38,10 @@ def still(fmt: str, size: tuple[int, int], mode: str = "RGBA") -> bytes:
     out = io.BytesIO()
     picture.save(out, format=fmt, **FAST.get(fmt, {}))
     return out.getvalue()
+
+
+def jpeg(size: tuple[int, int] = (30, 20)) -> bytes:
+    """A flat blue JPEG."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 200)).save(out, format="JPEG")
+    return out.getvalue()

@@ -27,7 +27,7 @@ from server.services import actions, archive_document, boards, cards, liveblog, 
 from server.services.access import Caller
 from server.text import clean
 from tests.factories import World, make_world
-from tests.routes.test_public import XSS
+from tests.hostile import XSS
 
 ZONE = ZoneInfo("Europe/London")
 RENDER = MarkdownIt("commonmark", {"html": True})

@@ -28,7 +28,7 @@ from server.services import accounts
 from server.settings import Settings
 from tests.factories import PASSWORD, World, login, make_event, make_world
 from tests.live import LiveServer, free_port
-from tests.routes.test_boards import open_board
+from tests.routes.helpers import open_board
 
 PROXY = ("10.0.0.1", 40000)
 Clients = Callable[..., Any]

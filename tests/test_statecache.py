@@ -16,8 +16,7 @@ from server.pagecache import PageCache
 from server.services import access, attendees, breakout_members, breakouts, state
 from server.services.access import Caller, Role
 from server.statecache import StateCache
-from tests.services.test_boards import SECRET, Room, board_of, make_attendee, post
-from tests.services.test_boards import room as room  # the fixture
+from tests.factories import SECRET, Room, board_of, make_attendee, post
 
 HELD = "Her NHS number is 943 476 5919"
 Viewer = tuple[Role, int | None]

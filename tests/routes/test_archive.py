@@ -29,26 +29,21 @@ from server.models.liveblog import EntryCreate
 from server.realtime import ws
 from server.services import accounts, attendees, boards, cards, events, liveblog, votes
 from server.services.access import Caller
-from tests.factories import World, login, make_event, make_world
+from tests.factories import (
+    SECRET,
+    SECRETS,
+    World,
+    end_and_freeze,
+    frozen,
+    login,
+    make_day,
+    make_event,
+    make_world,
+)
+from tests.hostile import NEVER_IN_CONTENT, XSS, assert_attributes_inert
 from tests.live import LiveServer
 from tests.realtime.wsclient import Client
-from tests.routes.test_public import NEVER_IN_CONTENT, XSS, assert_attributes_inert
-from tests.services.test_archive import SECRET, SECRETS, Day, end_and_freeze, make_day
-
-
-def frozen(db: Database) -> Day:
-    with db.session() as s:
-        day = make_day(s)
-        end_and_freeze(s, day)
-        return day
-
-
-def api(day: Day, suffix: str = "") -> str:
-    return f"/api/v1/events/{day.world.event.id}/archive{suffix}"
-
-
-def summary_url(day: Day) -> str:
-    return f"/p/{day.world.programme.slug}/{day.world.event.slug}/summary"
+from tests.routes.helpers import archive_api, summary_url
 
 
 def no_secrets(text: str) -> None:
@@ -62,7 +57,7 @@ def no_secrets(text: str) -> None:
 def test_the_json_is_the_stored_document_with_its_hash(client: TestClient, db: Database) -> None:
     day = frozen(db)
     login(client, day.world.facilitator)
-    response = client.get(api(day))
+    response = client.get(archive_api(day))
     assert response.status_code == 200
     digest = hashlib.sha256(response.content).hexdigest()
     assert response.headers["x-archive-sha256"] == digest
@@ -71,7 +66,7 @@ def test_the_json_is_the_stored_document_with_its_hash(client: TestClient, db: D
     assert "x-archive-draft" not in response.headers
     assert json.loads(response.content)["event"]["id"] == day.world.event.id
     login(client, None)
-    public = client.get(api(day))
+    public = client.get(archive_api(day))
     assert public.headers["x-archive-view"] == "public"
     assert json.loads(public.content)["view"] == "public"
     assert public.headers["x-archive-sha256"] == digest  # still names the whole record
@@ -81,7 +76,7 @@ def test_the_json_is_the_stored_document_with_its_hash(client: TestClient, db: D
 
 def test_csv_has_one_row_per_archived_card(client: TestClient, db: Database) -> None:
     day = frozen(db)
-    response = client.get(api(day, ".csv"))
+    response = client.get(archive_api(day, ".csv"))
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [r["text"] for r in rows] == [
@@ -106,13 +101,13 @@ def test_csv_has_one_row_per_archived_card(client: TestClient, db: Database) -> 
 
 def test_markdown_and_pdf_carry_the_summary(client: TestClient, db: Database) -> None:
     day = frozen(db)
-    markdown = client.get(api(day, ".md")).text
+    markdown = client.get(archive_api(day, ".md")).text
     assert markdown.startswith(f"# {day.world.event.title}\n")
     for heading in ("## In figures", "## Board: Glimpses", "### Staffing (3 votes)", "## Actions"):
         assert heading in markdown
     assert "DRAFT" not in markdown
     no_secrets(markdown)
-    response = client.get(api(day, ".pdf"))
+    response = client.get(archive_api(day, ".pdf"))
     assert response.headers["content-type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     for words in (day.world.event.title, "Staffing: 3 votes", "Residents plant the garden"):
@@ -132,10 +127,10 @@ def test_unicode_survives_csv_markdown_and_pdf(client: TestClient, db: Database)
             data=CardCreate(client_id="u", text=text),
         )
         end_and_freeze(s, day)
-    rows = list(csv.DictReader(io.StringIO(client.get(api(day, ".csv")).text)))
+    rows = list(csv.DictReader(io.StringIO(client.get(archive_api(day, ".csv")).text)))
     assert rows[-1]["text"] == text
-    assert "R\u00e9sidents\u2019 \u201ccaf\u00e9\u201d" in client.get(api(day, ".md")).text
-    assert text in pdf_text(client.get(api(day, ".pdf")).content)
+    assert "R\u00e9sidents\u2019 \u201ccaf\u00e9\u201d" in client.get(archive_api(day, ".md")).text
+    assert text in pdf_text(client.get(archive_api(day, ".pdf")).content)
 
 
 # What people write in, each with a word to find in the PDF's text (right-to-left words are
@@ -177,7 +172,7 @@ def test_the_pdf_renders_every_script_in_titles_entries_cards_and_themes(
             )
             cards.update_card(s, caller=boss, card=card, data=CardUpdate(theme_id=theme.id))
         end_and_freeze(s, day)
-    text = pdf_text(client.get(api(day, ".pdf")).content)
+    text = pdf_text(client.get(archive_api(day, ".pdf")).content)
     assert "?" not in text
     assert text.count("Καλημέρα") >= 3  # the title, an entry, a card and its theme
     for name, (_, found) in SCRIPTS.items():
@@ -195,7 +190,7 @@ def test_a_formula_looking_card_stays_text_in_the_csv(client: TestClient, db: Da
             data=CardCreate(client_id="f", text='=HYPERLINK("http://x")'),
         )
         end_and_freeze(s, day)
-    rows = list(csv.DictReader(io.StringIO(client.get(api(day, ".csv")).text)))
+    rows = list(csv.DictReader(io.StringIO(client.get(archive_api(day, ".csv")).text)))
     assert rows[-1]["text"] == '\'=HYPERLINK("http://x")'
 
 
@@ -207,16 +202,18 @@ def test_facilitators_download_drafts_of_a_live_day(client: TestClient, db: Data
         day = make_day(s)
     headers = login(client, day.world.facilitator)
     for suffix in ("", ".md", ".csv", ".pdf"):
-        response = client.get(api(day, suffix), headers=headers)
+        response = client.get(archive_api(day, suffix), headers=headers)
         assert response.status_code == 200, suffix
         assert response.headers["x-archive-draft"] == "true"
         assert "x-archive-sha256" not in response.headers
-    assert json.loads(client.get(api(day)).content)["draft"] is True
-    assert "DRAFT, not frozen" in client.get(api(day, ".md")).text
-    assert "-draft.csv" in client.get(api(day, ".csv")).headers["content-disposition"]
-    pdf = client.get(api(day, ".pdf")).content
+    assert json.loads(client.get(archive_api(day)).content)["draft"] is True
+    assert "DRAFT, not frozen" in client.get(archive_api(day, ".md")).text
+    assert "-draft.csv" in client.get(archive_api(day, ".csv")).headers["content-disposition"]
+    pdf = client.get(archive_api(day, ".pdf")).content
     assert "DRAFT, not frozen" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-    markdown = client.get(api(day, ".md")).text  # the whole record, what is not public marked
+    markdown = client.get(
+        archive_api(day, ".md")
+    ).text  # the whole record, what is not public marked
     assert "[not public: hidden] Hide me later" in markdown
     assert "Rosebank Care" not in markdown and "gla_" not in markdown
 
@@ -228,9 +225,9 @@ def test_before_freezing_others_get_404(client: TestClient, db: Database) -> Non
     client.cookies.clear()
     attendee = {"Authorization": f"Bearer {joined['token']}"}
     for headers in ({}, attendee):
-        assert client.get(api(day, ".md"), headers=headers).status_code == 404
+        assert client.get(archive_api(day, ".md"), headers=headers).status_code == 404
     login(client, day.world.outsider)
-    assert client.get(api(day, ".csv")).status_code == 404
+    assert client.get(archive_api(day, ".csv")).status_code == 404
     assert client.get(summary_url(day)).status_code == 404
 
 
@@ -240,7 +237,7 @@ def test_a_private_programmes_archive_needs_sign_in(client: TestClient, db: Data
         day = make_day(s, world=world)
         end_and_freeze(s, day)
     client.cookies.clear()
-    assert client.get(api(day, ".md")).status_code == 401
+    assert client.get(archive_api(day, ".md")).status_code == 401
     page = client.get(summary_url(day), follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].startswith("/console/login")
     programme_page = client.get(f"/p/{world.programme.slug}", follow_redirects=False)

@@ -28,8 +28,7 @@ from server.services import (
     notes,
 )
 from server.services.access import Caller
-from tests.factories import World, login, make_world
-from tests.services.test_archive import SECRET, post
+from tests.factories import SECRET, World, login, make_world, post_once
 
 # Shown to everyone, while live and after.
 PUBLIC_TEXTS = ("Garden club thrives", "Night shifts feel lonely", "Handover huddles help")
@@ -68,10 +67,10 @@ def make_frozen(session: Session) -> Frozen:
     board = boards.create_event_board(
         session, actor=boss, event=event, data=BoardCreate(title="Glimpses")
     )
-    post(session, eli, board, "Garden club thrives")
-    post(session, dana, board, "Night shifts feel lonely", anonymous=True)
-    pending = post(session, dana, board, PENDING_CARD, anonymous=True)
-    hidden = post(session, eli, board, HIDDEN_CARD)
+    post_once(session, eli, board, "Garden club thrives")
+    post_once(session, dana, board, "Night shifts feel lonely", anonymous=True)
+    pending = post_once(session, dana, board, PENDING_CARD, anonymous=True)
+    hidden = post_once(session, eli, board, HIDDEN_CARD)
     cards.update_card(
         session, caller=Caller(user=boss), card=hidden, data=CardUpdate(status="hidden")
     )

@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx2 import Response
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from server.db import Database
 from server.models.events import Event
-from tests.factories import World, login, make_world
-from tests.services.test_boards import Joined, make_attendee
+from tests.factories import Joined, World, login, make_attendee, make_world
+from tests.routes.helpers import error_of, open_group
 
 NOTE_KEYS = {"id", "breakout_id", "client_id", "text", "version", "author", "created_at"}
 NOTE_KEYS |= {"updated_at"}
@@ -36,20 +35,6 @@ class Room:
         return f"/api/v1/events/{self.world.event.id}"
 
 
-def error_of(response: Response) -> tuple[int, str]:
-    return response.status_code, response.json()["error"]["code"]
-
-
-def make_group(client: TestClient, world: World, name: str, **fields: Any) -> int:
-    headers = login(client, world.facilitator)
-    body = {"name": name, **fields}
-    response = client.post(f"/api/v1/events/{world.event.id}/breakouts", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    group_id: int = response.json()["id"]
-    client.cookies.clear()
-    return group_id
-
-
 @pytest.fixture
 def room(client: TestClient, db: Database) -> Room:
     with db.session() as s:
@@ -57,8 +42,8 @@ def room(client: TestClient, db: Database) -> Room:
         event = s.get(Event, world.event.id)
         assert event is not None
         amy, ben, dev = (make_attendee(s, event, n) for n in ("Amy", "Ben", "Dev"))
-    one = make_group(client, world, "Table 1", prompt="What does good look like for safe?")
-    two = make_group(client, world, "Table 2", cap=5)
+    one = open_group(client, world, "Table 1", prompt="What does good look like for safe?")
+    two = open_group(client, world, "Table 2", cap=5)
     for who, group in ((amy, one), (ben, two)):
         assert client.post(f"/api/v1/breakouts/{group}/join", headers=who.headers).is_success
     return Room(world, one, two, amy, ben, dev)

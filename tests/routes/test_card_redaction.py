@@ -5,19 +5,11 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.factories import login
-from tests.routes import test_boards
-from tests.routes.test_boards import (
-    Room,
-    card_of,
-    error_of,
-    texts_seen,
-)
-
-room = test_boards.room  # the same fixture: a live event's board and its people
+from tests.routes.helpers import ApiRoom, card_of, error_of, texts_seen
 
 
 def test_a_facilitator_redacts_a_held_card_and_its_author_is_told(
-    client: TestClient, room: Room
+    client: TestClient, room: ApiRoom
 ) -> None:
     held = card_of(client, room, room.amy, "Doris in room 12 sang at the party")
     url = f"/api/v1/cards/{held['id']}/redact"

@@ -12,15 +12,15 @@ from httpx2 import Response
 
 from server.db import Database
 from tests.factories import login
-from tests.routes.test_boards import Room, card_of, make_people, open_board
+from tests.routes.helpers import ApiRoom, card_of, make_people, open_board
 
 MISSING = 987_654
 
 
 @pytest.fixture(name="room")
-def room_fixture(client: TestClient, db: Database) -> Room:
+def room_fixture(client: TestClient, db: Database) -> ApiRoom:
     world, amy, ben, dev = make_people(db)
-    return Room(world, open_board(client, world), amy, ben, dev)
+    return ApiRoom(world, open_board(client, world), amy, ben, dev)
 
 
 def answer(response: Response) -> tuple[int, Any]:
@@ -37,7 +37,7 @@ def same_as_missing(
 
 
 def test_another_attendees_held_or_hidden_card_answers_as_missing(
-    client: TestClient, room: Room
+    client: TestClient, room: ApiRoom
 ) -> None:
     held = card_of(client, room, room.amy, "Call Jo on 07700 900123")  # held: looks personal
     hidden = card_of(client, room, room.amy, "Soon hidden")
@@ -64,7 +64,7 @@ def test_another_attendees_held_or_hidden_card_answers_as_missing(
 
 
 def test_a_note_of_another_unshared_group_answers_as_missing(
-    client: TestClient, room: Room, db: Database
+    client: TestClient, room: ApiRoom, db: Database
 ) -> None:
     headers = login(client, room.world.facilitator)
     event_id = room.world.event.id

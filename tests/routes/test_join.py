@@ -19,7 +19,7 @@ from server.models.events import Event
 from server.services import breakouts
 from server.settings import Settings
 from tests.factories import World, login, make_world
-from tests.routes.test_boards import open_board
+from tests.routes.helpers import open_board
 
 PAGE = {"Accept": "text/html"}
 

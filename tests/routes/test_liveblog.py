@@ -17,7 +17,7 @@ from server.services import accounts
 from server.settings import Settings
 from tests.factories import World, login, make_world
 from tests.live import LiveServer
-from tests.pictures import animation
+from tests.pictures import animation, jpeg
 from tests.realtime.apply import apply
 from tests.realtime.wsclient import Client
 
@@ -43,12 +43,6 @@ def template_content(page: HTMLParser) -> HTMLParser:
     node = page.css_first("template#entry-template")
     assert node is not None
     return HTMLParser(re.sub(r"</?template[^>]*>", "", node.html or ""))
-
-
-def jpeg(size: tuple[int, int] = (30, 20)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (10, 120, 200)).save(out, format="JPEG")
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(("role", "status"), BY_ROLE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -13,42 +12,16 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
-from selectolax.lexbor import LexborNode
 
 from server.db import Database
 from server.settings import Settings
 from server.timeutil import iso, utcnow
 from tests.factories import World, login, make_world
-from tests.routes.test_liveblog import jpeg
+from tests.hostile import NEVER_IN_CONTENT, XSS, assert_attributes_inert
+from tests.pictures import jpeg
 
-XSS = [
-    block
-    for block in (Path(__file__).parents[1] / "data" / "xss.txt").read_text().split("\n%%\n")
-    if not block.startswith("#")
-]
 ATOM = "{http://www.w3.org/2005/Atom}"
 TOMBSTONE = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
-# Nothing user-written may turn into any of these, anywhere.
-NEVER_IN_CONTENT = (
-    "script, style, iframe, frame, frameset, object, embed, applet, base, link, meta, form, "
-    "input, button, textarea, select, svg, math, video, audio, source, details, noscript, "
-    "title, body, template"
-)
-URL_ATTRIBUTES = {
-    "href",
-    "src",
-    "action",
-    "formaction",
-    "xlink:href",
-    "data",
-    "background",
-    "poster",
-    "srcset",
-    "lowsrc",
-    "dynsrc",
-    "cite",
-}
-BAD_SCHEME = re.compile(r"^(javascript|vbscript|data|livescript):", re.IGNORECASE)
 
 
 def blog_url(world: World) -> str:
@@ -74,15 +47,6 @@ def stream_ids(page: HTMLParser, list_name: str = "stream") -> list[int]:
         int(n.attributes["data-entry"] or 0)
         for n in page.css(f'[data-list="{list_name}"] > article')
     ]
-
-
-def assert_attributes_inert(nodes: list[LexborNode], where: str) -> None:
-    for node in nodes:
-        for name, value in node.attributes.items():
-            assert not name.lower().startswith("on"), f"{where}: {node.tag} has {name}"
-            if name.lower() in URL_ATTRIBUTES and value:
-                clean = re.sub(r"[\x00-\x20]", "", value)
-                assert not BAD_SCHEME.match(clean), f"{where}: {node.tag} {name}={value!r}"
 
 
 def assert_inert_fragment(html: str, where: str) -> None:

@@ -10,15 +10,14 @@ from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from server.db import Database
-from tests.factories import login
-from tests.routes.test_archive import api, frozen, summary_url
-from tests.services.test_archive import Day
+from tests.factories import Day, frozen, login
+from tests.routes.helpers import archive_api, summary_url
 
 ROTA = "Staffing rotas change weekly"
 
 
 def redactions(day: Day) -> str:
-    return api(day, "/redactions")
+    return archive_api(day, "/redactions")
 
 
 def body(day: Day) -> dict[str, object]:
@@ -36,12 +35,12 @@ def test_only_admins_redact(client: TestClient, db: Database) -> None:
     headers = login(client, day.world.admin)
     bad = client.post(redactions(day), json={**body(day), "reason": "because"}, headers=headers)
     assert bad.status_code == 422 and "error" in bad.json()
-    assert client.get(api(day)).json().get("version") is None  # nothing changed
+    assert client.get(archive_api(day)).json().get("version") is None  # nothing changed
 
 
 def test_every_view_serves_the_new_version(client: TestClient, db: Database) -> None:
     day = frozen(db)
-    first = client.get(api(day)).headers["x-archive-sha256"]
+    first = client.get(archive_api(day)).headers["x-archive-sha256"]
     headers = login(client, day.world.admin)
     response = client.post(redactions(day), json=body(day), headers=headers)
     assert response.status_code == 201
@@ -54,13 +53,21 @@ def test_every_view_serves_the_new_version(client: TestClient, db: Database) -> 
     slug = day.world.programme.slug
     for who in (day.world.facilitator, None):
         login(client, who)
-        whole = client.get(api(day))
+        whole = client.get(archive_api(day))
         assert whole.headers["x-archive-sha256"] == done["sha256"]
         assert json.loads(whole.content)["replaces"] == first
         page = HTMLParser(client.get(summary_url(day)).text)
-        cards = [r["text"] for r in csv.DictReader(io.StringIO(client.get(api(day, ".csv")).text))]
+        cards = [
+            r["text"]
+            for r in csv.DictReader(io.StringIO(client.get(archive_api(day, ".csv")).text))
+        ]
         hits = client.get("/api/v1/search", params={"q": "rotas", "programme": slug}).json()
-        for text in (whole.text, page.text(), client.get(api(day, ".md")).text, json.dumps(hits)):
+        for text in (
+            whole.text,
+            page.text(),
+            client.get(archive_api(day, ".md")).text,
+            json.dumps(hits),
+        ):
             assert ROTA not in text
         assert ROTA not in cards and "Residents plant the garden" in cards
         assert done["sha256"][:16] in page.text()

@@ -15,9 +15,8 @@ from server.models.accounts import User
 from server.models.boards import CardCreate
 from server.services import cards, programmes
 from server.services.access import Caller
-from tests.factories import World, login, make_user
-from tests.services.test_boards import make_board
-from tests.services.test_breakouts import join
+from tests.factories import World, login, make_board, make_user
+from tests.factories import make_attendee as join  # so card consent's edits here merge; then rename
 
 # (door, may a co-facilitator use it). Every one refuses a programme lead.
 DOORS: list[tuple[str, str, dict[str, Any] | None, bool]] = [

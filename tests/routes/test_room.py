@@ -11,8 +11,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from server.db import Database
 from server.services import events
 from tests.factories import World, login, make_event, make_world
-from tests.routes.test_boards import error_of, open_board
-from tests.routes.test_breakouts import make_group
+from tests.routes.helpers import error_of, open_board, open_group
 
 
 def test_a_facilitator_starts_and_stops_the_timer(client: TestClient, live_world: World) -> None:
@@ -53,11 +52,11 @@ def test_the_screen_mode_is_in_everyones_state(client: TestClient, live_world: W
 def test_the_screen_shows_a_breakout_group_of_this_event(
     client: TestClient, db: Database, live_world: World
 ) -> None:
-    group = make_group(client, live_world, "Table 1", prompt="What does good look like?")
+    group = open_group(client, live_world, "Table 1", prompt="What does good look like?")
     with db.session() as s:
         other = make_event(s, programme=live_world.programme, owner=live_world.facilitator)
         elsewhere = replace(live_world, event=other)
-    theirs = make_group(client, elsewhere, "Table 9")
+    theirs = open_group(client, elsewhere, "Table 9")
     headers = login(client, live_world.facilitator)
     url = f"/api/v1/events/{live_world.event.id}/screen"
     for body in ({"mode": "breakout"}, {"mode": "breakout", "target_id": theirs}):

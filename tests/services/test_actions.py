@@ -13,8 +13,7 @@ from server.errors import BadInput, EventFrozen, Forbidden, NotSignedIn
 from server.models.actions import ActionChange, ActionCreate, ProgressCreate
 from server.models.events import EventLog
 from server.services import actions, events
-from tests.factories import make_event, make_programme, make_world
-from tests.services.test_archive import make_day
+from tests.factories import make_day, make_event, make_programme, make_world
 
 TODAY = date(2026, 11, 23)
 

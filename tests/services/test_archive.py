@@ -3,183 +3,33 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from server.cli import main
 from server.db import Database
 from server.errors import EventFrozen
-from server.models.actions import ActionCreate, ProgressCreate
+from server.models.actions import ActionCreate
 from server.models.archive import Archive, SearchEntry
-from server.models.attendees import Attendee
-from server.models.boards import Board, BoardCreate, Card, CardCreate, CardUpdate, ThemeCreate
-from server.models.breakouts import Breakout, BreakoutCreate, BreakoutUpdate, NoteCreate
+from server.models.boards import Board, CardCreate, CardUpdate
+from server.models.breakouts import Breakout
 from server.models.events import Event
-from server.models.liveblog import EntryCreate, EntryUpdate
+from server.models.liveblog import EntryCreate
 from server.services import (
     actions,
     archive,
-    attendees,
-    boards,
-    breakout_members,
-    breakouts,
     cards,
     events,
     liveblog,
-    notes,
     participation,
-    votes,
 )
 from server.services.access import Caller
 from server.services.archive_public import public_view
 from server.settings import Settings
-from tests.factories import World, make_world
-
-SECRET = "test-secret-key"
-# Words that must never reach an archive or an export.
-SECRETS = ("Rosebank Care", "cara@example.org", "M1 1AE", "Hide me later", "gla_")
-
-
-@dataclass
-class Day:
-    """A live day with every kind of content, including what must stay out of the archive."""
-
-    world: World
-    board: Board
-    cards: dict[str, Card]
-    theme_ids: dict[str, int]
-    breakout: Breakout
-    entry_ids: dict[str, int]
-    action_id: int
-    people: dict[str, Attendee]
-
-
-def join(session: Session, event: Event, name: str, organisation: str = "") -> Attendee:
-    attendee, _ = attendees.join(
-        session,
-        code=event.join_code,
-        secret_key=SECRET,
-        display_name=name,
-        organisation=organisation,
-    )
-    return attendee
-
-
-def post(session: Session, who: Caller, board: Board, text: str, **extra: Any) -> Card:
-    data = CardCreate(client_id=f"c-{text[:20]}", text=text, **extra)
-    return cards.create_card(session, caller=who, board=board, data=data)[0]
-
-
-def make_day(session: Session, *, world: World | None = None) -> Day:
-    """Everything a day can hold, through the services, as a room would make it."""
-    world = world or make_world(session, status="live")
-    boss, event = world.facilitator, world.event
-    people = {
-        "asha": join(session, event, "Asha Patel", "Rosebank Care"),
-        "ben": join(session, event, ""),
-        "cara": join(session, event, "Cara"),
-    }
-    asha, ben, cara = (Caller(attendee=people[n]) for n in ("asha", "ben", "cara"))
-    board = boards.create_event_board(
-        session,
-        actor=boss,
-        event=event,
-        data=BoardCreate(
-            title="Glimpses", columns=["Going well", "Concerning"], votes_per_attendee=5
-        ),
-    )
-    made = {
-        "garden": post(session, asha, board, "Residents plant the garden", column="Going well"),
-        "night": post(session, asha, board, "Night staff stretched thin", anonymous=True),
-        "rota": post(session, ben, board, "Staffing rotas change weekly", column="Concerning"),
-        "held": post(session, cara, board, "Call me on cara@example.org about it"),
-        "hidden": post(session, cara, board, "Hide me later"),
-        "meds": post(session, Caller(user=boss), board, "Medicines rounds run on time"),
-    }
-    themes = {}
-    for title, members in (("Staffing", ("night", "rota")), ("Activities", ("garden",))):
-        theme = votes.create_theme(session, actor=boss, board=board, data=ThemeCreate(title=title))
-        themes[title] = theme.id
-        for key in members:
-            cards.update_card(
-                session,
-                caller=Caller(user=boss),
-                card=made[key],
-                data=CardUpdate(theme_id=theme.id),
-            )
-    votes.set_card_vote(session, caller=asha, card=made["rota"], count=2)
-    votes.set_card_vote(session, caller=ben, card=made["garden"], count=1)
-    votes.set_card_vote(session, caller=cara, card=made["hidden"], count=3)
-    cards.update_card(
-        session, caller=Caller(user=boss), card=made["hidden"], data=CardUpdate(status="hidden")
-    )
-    staffing = votes.theme_or_404(session, themes["Staffing"])
-    votes.set_theme_vote(session, caller=cara, theme=staffing, count=1)
-    group = breakouts.create_breakout(
-        session,
-        actor=boss,
-        event=event,
-        data=BreakoutCreate(name="Safe", prompt="Good looks like?"),
-    )
-    for who in (asha, ben):
-        breakout_members.join(session, caller=who, breakout=group)
-    for who, text in ((asha, "Handover checklists work"), (ben, "Resident lives at M1 1AE")):
-        notes.create_note(
-            session, caller=who, breakout=group, data=NoteCreate(client_id=text[:9], text=text)
-        )
-    breakouts.update_breakout(session, actor=boss, breakout=group, data=BreakoutUpdate(shared=True))
-    agenda = events.agenda(session, event)
-    entry_ids = {}
-    for key, kind, body in (
-        ("welcome", "update", "Welcome to **the day**"),
-        ("moment", "key_moment", "The glimpses board is open"),
-        ("edited", "update", "First words"),
-        ("gone", "update", "A mistake"),
-    ):
-        item = agenda[0].id if key == "welcome" else None
-        entry = liveblog.create_entry(
-            session,
-            actor=boss,
-            event=event,
-            data=EntryCreate(body=body, kind=kind, agenda_item_id=item),  # type: ignore[arg-type]
-        )
-        entry_ids[key] = entry.id
-    edited = liveblog.entry_or_404(session, entry_ids["edited"])
-    liveblog.update_entry(session, actor=boss, entry=edited, data=EntryUpdate(body="Final words"))
-    liveblog.delete_entry(
-        session, actor=boss, entry=liveblog.entry_or_404(session, entry_ids["gone"])
-    )
-    action = actions.create_action(
-        session,
-        actor=boss,
-        programme=world.programme,
-        data=ActionCreate(
-            title="Stable rotas for night staff",
-            owner="Tom Okafor",
-            involve=["HR leads"],
-            theme_id=themes["Staffing"],
-            event_id=event.id,
-        ),
-    )
-    actions.add_update(
-        session,
-        actor=boss,
-        action=action,
-        data=ProgressCreate(text="Rota pilot agreed", status="in progress", event_id=event.id),
-    )
-    return Day(world, board, made, themes, group, entry_ids, action.id, people)
-
-
-def end_and_freeze(session: Session, day: Day) -> Archive:
-    for step in ("end", "freeze"):
-        if day.world.event.status != events.TRANSITIONS[step][1]:
-            boss = day.world.facilitator
-            events.transition(session, actor=boss, event=day.world.event, action=step)
-    return archive.archive_or_404(session, day.world.event.id)
+from tests.factories import SECRET, SECRETS, Day, end_and_freeze, make_day, make_world
 
 
 @pytest.fixture

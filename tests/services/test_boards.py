@@ -10,18 +10,15 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from server.db import Database
 from server.errors import Conflict, EventFrozen, Forbidden, NotFound, RateLimited
-from server.models.attendees import Attendee
 from server.models.boards import (
-    Board,
     BoardCreate,
     BoardUpdate,
     Card,
@@ -34,96 +31,25 @@ from server.models.events import Event, EventLog
 from server.models.liveblog import Entry
 from server.realtime.audience import Scope
 from server.realtime.registry import project
-from server.services import attendees, boards, cards, events, state, votes
+from server.services import boards, cards, events, state, votes
 from server.services.access import Caller
 from server.settings import Settings
-from tests.factories import World, make_event, make_programme, make_user, make_world
-
-SECRET = "test-secret-key"
-FACILITATOR = Scope(role="facilitator")
-PUBLIC = Scope(role="public")
-
-
-@dataclass
-class Joined:
-    """An attendee who joined with the event's code, and the token their phone keeps."""
-
-    attendee: Attendee
-    token: str
-
-    @property
-    def caller(self) -> Caller:
-        return Caller(attendee=self.attendee)
-
-    @property
-    def scope(self) -> Scope:
-        return Scope(role="attendee", attendee_id=self.attendee.id)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-def make_attendee(session: Session, event: Event, name: str = "") -> Joined:
-    """Join `event` as a new attendee, exactly as a phone does."""
-    attendee, token = attendees.join(
-        session, code=event.join_code, secret_key=SECRET, display_name=name
-    )
-    assert token is not None
-    return Joined(attendee, token)
-
-
-def make_board(session: Session, world: World, **fields: Any) -> Board:
-    event = session.get(Event, world.event.id)
-    assert event is not None
-    data = BoardCreate(**{"title": "Glimpses of brilliance", **fields})
-    return boards.create_event_board(session, actor=world.facilitator, event=event, data=data)
-
-
-def post(session: Session, caller: Caller, board: Board, text: str, **fields: Any) -> Card:
-    data = CardCreate(client_id=str(uuid.uuid4()), text=text, **fields)
-    card, created = cards.create_card(session, caller=caller, board=board, data=data)
-    assert created
-    return card
-
-
-def last_row(session: Session, event_id: int) -> EventLog:
-    row = session.exec(
-        select(EventLog).where(EventLog.event_id == event_id).order_by(col(EventLog.seq).desc())
-    ).first()
-    assert row is not None
-    return row
-
-
-def moderate(session: Session, world: World, card: Card, **changes: Any) -> Card:
-    return cards.update_card(
-        session, caller=Caller(user=world.facilitator), card=card, data=CardUpdate(**changes)
-    )
-
-
-@dataclass
-class Room:
-    """A live event with a board, a named author and another attendee."""
-
-    world: World
-    board_id: int
-    amy: Joined
-    ben: Joined
-
-
-@pytest.fixture
-def room(db: Database) -> Room:
-    with db.session() as s:
-        world = make_world(s, status="live")
-        event = s.get(Event, world.event.id)
-        assert event is not None
-        board = make_board(s, world, votes_per_attendee=3, columns=["Going well", "Concerning"])
-        return Room(world, board.id, make_attendee(s, event, "Amy"), make_attendee(s, event, "Ben"))
-
-
-def board_of(session: Session, room: Room) -> Board:
-    return boards.board_or_404(session, room.board_id)
-
+from tests.factories import (
+    FACILITATOR,
+    PUBLIC,
+    Room,
+    board_of,
+    last_row,
+    make_attendee,
+    make_board,
+    make_event,
+    make_programme,
+    make_user,
+    make_world,
+    moderate,
+    post,
+    shown,
+)
 
 # -- idempotent creation ------------------------------------------------------------------------
 
@@ -248,11 +174,6 @@ def test_an_author_edit_is_screened_again(db: Database, room: Room) -> None:
 
 
 # -- what each viewer receives --------------------------------------------------------------------
-
-
-def shown(session: Session, room: Room, scope: Scope) -> tuple[str, str, dict[str, Any]] | None:
-    row = last_row(session, room.world.event.id)
-    return project(scope, row.type, row.audience, row.payload)
 
 
 def test_a_held_card_reaches_only_facilitators_and_its_author(db: Database, room: Room) -> None:

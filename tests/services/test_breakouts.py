@@ -19,7 +19,6 @@ from server.models.boards import Card
 from server.models.breakouts import (
     AssignRequest,
     Breakout,
-    BreakoutCreate,
     BreakoutMember,
     BreakoutUpdate,
     Note,
@@ -30,7 +29,6 @@ from server.models.events import Event, EventLog
 from server.realtime.audience import Scope, follow
 from server.realtime.registry import project
 from server.services import (
-    attendees,
     breakout_members,
     breakouts,
     events,
@@ -40,34 +38,17 @@ from server.services import (
 )
 from server.services.access import Caller
 from server.settings import Settings
-from tests.factories import World, make_world
-from tests.services.test_boards import SECRET, Joined, make_board
-
-FACILITATOR = Scope(role="facilitator")
-PUBLIC = Scope(role="public")
-
-
-def join(session: Session, event: Event, name: str = "", organisation: str = "") -> Joined:
-    """Join `event` as a new attendee, as a phone does, with an organisation if given."""
-    attendee, token = attendees.join(
-        session, code=event.join_code, secret_key=SECRET, display_name=name,
-        organisation=organisation,
-    )  # fmt: skip
-    assert token is not None
-    return Joined(attendee, token)
-
-
-def event_of(session: Session, world: World) -> Event:
-    event = session.get(Event, world.event.id)
-    assert event is not None
-    return event
-
-
-def make_group(session: Session, world: World, name: str, **fields: Any) -> Breakout:
-    data = BreakoutCreate(name=name, **fields)
-    return breakouts.create_breakout(
-        session, actor=world.facilitator, event=event_of(session, world), data=data
-    )
+from tests.factories import (
+    FACILITATOR,
+    PUBLIC,
+    Joined,
+    World,
+    event_of,
+    make_attendee,
+    make_board,
+    make_group,
+    make_world,
+)
 
 
 def write(session: Session, who: Caller, group: Breakout, text: str) -> Note:
@@ -129,7 +110,7 @@ def tables(db: Database) -> Tables:
         event = event_of(s, world)
         one = make_group(s, world, "Table 1", prompt="What does good look like for safe?")
         two = make_group(s, world, "Table 2")
-        people = [join(s, event, n) for n in ("Amy", "Ben", "Cat", "Dev")]
+        people = [make_attendee(s, event, n) for n in ("Amy", "Ben", "Cat", "Dev")]
         for who, group in zip(people[:3], (one, one, two), strict=True):
             breakout_members.join(s, caller=who.caller, breakout=group)
         return Tables(world, one.id, two.id, *people)
@@ -166,7 +147,7 @@ def test_assign_balanced_seats_everyone_and_logs_one_row(db: Database) -> None:
         event = event_of(s, world)
         groups = [make_group(s, world, f"Table {i}") for i in (1, 2, 3)]
         homes = ["Oak House"] * 3 + ["Elm Court"] * 2 + [""] * 5
-        people = [join(s, event, f"P{i}", home) for i, home in enumerate(homes)]
+        people = [make_attendee(s, event, f"P{i}", home) for i, home in enumerate(homes)]
         before = last_seq(s, event.id)
         data = AssignRequest(strategy="balanced")
         breakout_members.assign(s, actor=world.facilitator, event=event, data=data)
@@ -622,7 +603,7 @@ def test_two_saves_from_one_version_cannot_both_win_on_postgres(pg_db: Database)
         world = make_world(s, status="live")
         event = event_of(s, world)
         group = make_group(s, world, "Table 1")
-        amy, ben = join(s, event, "Amy"), join(s, event, "Ben")
+        amy, ben = make_attendee(s, event, "Amy"), make_attendee(s, event, "Ben")
         for who in (amy, ben):
             breakout_members.join(s, caller=who.caller, breakout=group)
         note_id = write(s, amy.caller, group, "First thought").id

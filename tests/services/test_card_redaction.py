@@ -16,17 +16,7 @@ from server.models.events import Event, EventLog
 from server.realtime.registry import project
 from server.services import archive, boards, card_redaction, events, state
 from server.services.access import Caller
-from tests.services import test_boards
-from tests.services.test_boards import (
-    FACILITATOR,
-    PUBLIC,
-    Room,
-    board_of,
-    moderate,
-    post,
-)
-
-room = test_boards.room  # the same fixture: a live event's board and its people
+from tests.factories import FACILITATOR, PUBLIC, Room, board_of, moderate, post
 
 HELD = "Mrs Doris Green in room 12 had a fall at teatime, daughter on 07700 900123"
 REDACTED = "[redacted] had a fall at teatime, daughter on [redacted]"

@@ -18,7 +18,7 @@ from server.models.events import Event
 from server.services import archive, audit, redaction
 from server.services.archive_public import public_view
 from server.settings import Settings
-from tests.services.test_archive import Day, end_and_freeze, make_day
+from tests.factories import Day, end_and_freeze, make_day
 
 GARDEN = "Residents plant the garden"  # Asha's named card
 NIGHT = "Night staff stretched thin"  # Asha's anonymous card

@@ -11,13 +11,24 @@ from sqlmodel import Session, col, select
 from server.db import Database
 from server.errors import BadInput, EventFrozen, Forbidden, NotSignedIn
 from server.models.boards import BoardCreate, BoardUpdate
-from server.models.breakouts import Breakout, BreakoutCreate, BreakoutUpdate
+from server.models.breakouts import Breakout, BreakoutUpdate
 from server.models.events import Event, EventLog
 from server.models.room import ScreenSet, TimerStart
 from server.services import boards, breakouts, events, room, state
 from server.timeutil import iso, utcnow
-from tests.factories import World, make_event, make_world
-from tests.services.test_boards import make_attendee, make_board, post
+from tests.factories import (
+    World,
+    event_of,
+    log_types,
+    make_attendee,
+    make_board,
+    make_event,
+    make_group,
+    make_world,
+    post,
+)
+
+PROMPT = "What does good look like?"
 
 
 @dataclass
@@ -37,19 +48,6 @@ def live(db: Database) -> Room:
         shown = post(s, amy.caller, board, "Residents ran the garden club")
         held = post(s, amy.caller, board, "Ring me on 07700 900123")
         return Room(world, board.id, shown.id, held.id)
-
-
-def event_of(session: Session, world: World) -> Event:
-    event = session.get(Event, world.event.id)
-    assert event is not None
-    return event
-
-
-def log_types(session: Session, event_id: int) -> list[str]:
-    rows = session.exec(
-        select(EventLog.type).where(EventLog.event_id == event_id).order_by(col(EventLog.seq))
-    )
-    return list(rows)
 
 
 def screen(session: Session, world: World, mode: str, target_id: int | None = None) -> None:
@@ -130,7 +128,7 @@ def test_the_screen_shows_only_this_events_things_fit_for_the_room(
                 s, actor=world.facilitator, event=other, data=BoardCreate(title="Elsewhere")
             ).id,
             "elsewhere-session": events.agenda(s, other)[0].id,
-            "elsewhere-group": make_group(s, world, other).id,
+            "elsewhere-group": make_group(s, world, "Table 1", event=other, prompt=PROMPT).id,
             "nowhere": 999999,
         }
         hidden = boards.board_or_404(s, targets["hidden"])
@@ -141,15 +139,10 @@ def test_the_screen_shows_only_this_events_things_fit_for_the_room(
             screen(s, world, mode, targets[target])
 
 
-def make_group(session: Session, world: World, event: Event) -> Breakout:
-    data = BreakoutCreate(name="Table 1", prompt="What does good look like?")
-    return breakouts.create_breakout(session, actor=world.facilitator, event=event, data=data)
-
-
 def test_the_screen_shows_a_breakout_group_open_or_closed(db: Database, live: Room) -> None:
     with db.session() as s:
         event = event_of(s, live.world)
-        group = make_group(s, live.world, event)
+        group = make_group(s, live.world, "Table 1", prompt=PROMPT)
         screen(s, live.world, "breakout", group.id)
         assert room.current_screen(s, event).model_dump(include={"mode", "target_id"}) == {
             "mode": "breakout",

@@ -12,9 +12,7 @@ from server.errors import BadTransition, Conflict, Forbidden
 from server.models.boards import BoardUpdate
 from server.models.events import AgendaItemCreate, AgendaItemUpdate, Event
 from server.services import boards, events, room, run_of_show, state
-from tests.factories import World, make_world
-from tests.services.test_boards import make_board
-from tests.services.test_room import event_of, log_types
+from tests.factories import World, event_of, log_types, make_board, make_world
 
 
 def timed_day(session: Session) -> tuple[World, Event, list[int], int]:

@@ -17,9 +17,7 @@ from server.ratelimit import Limits
 from server.services import access, breakouts, notes, programmes, screens, state
 from server.services.access import Caller
 from server.settings import Settings
-from tests.factories import World, make_user, make_world
-from tests.services.test_boards import SECRET, make_board, post
-from tests.services.test_breakouts import join
+from tests.factories import SECRET, World, make_attendee, make_board, make_user, make_world, post
 
 ADDRESS = "203.0.113.9"
 
@@ -139,7 +137,7 @@ def test_a_paired_screen_sees_the_room_and_of_held_notes_only_that_they_wait(
     with db.session() as s:
         _, _, event = paired(s, live_world)
         board = make_board(s, live_world, moderation="pre")
-        amy = join(s, event, "Amy")
+        amy = make_attendee(s, event, "Amy")
         post(s, amy.caller, board, "Waiting for approval")
         group = breakouts.create_breakout(
             s, actor=live_world.facilitator, event=event, data=BreakoutCreate(name="Safe")

@@ -14,8 +14,7 @@ from server.models.liveblog import EntryCreate
 from server.models.programmes import Programme
 from server.services import events, liveblog, search
 from server.settings import Settings
-from tests.factories import World, make_event, make_world
-from tests.services.test_archive import Day, end_and_freeze, make_day
+from tests.factories import Day, World, end_and_freeze, make_day, make_event, make_world
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
