@@ -239,7 +239,9 @@ def test_the_app_opens_on_the_board_and_shows_only_visible_cards(
 # -- the session screen ----------------------------------------------------------------------------
 
 
-def test_the_screen_shows_the_room_only_to_its_facilitators(client: TestClient, live_world: World) -> None:
+def test_the_screen_shows_the_room_only_to_its_facilitators(
+    client: TestClient, live_world: World
+) -> None:
     url = f"/screen/{live_world.event.id}"
     # Anyone else, signed in or not, gets the page that pairs a projector: nothing of the room.
     for who in (None, live_world.outsider):
