@@ -72,7 +72,7 @@ def consented(card: Payload) -> tuple[str, Payload] | None:
         return None
     if not card.get("name_consent"):
         card = {**card, "author": None}
-    return "consented", card
+    return "public", card
 
 
 def board_for(scope: Scope, board: Payload) -> tuple[str, Payload]:

@@ -32,7 +32,8 @@ CARD_KEYS = {
     "status",
     "author",
     "anonymous",
-    "shareable",
+    "text_consent",
+    "name_consent",
     "theme_id",
     "votes",
     "spotlight",
@@ -88,7 +89,10 @@ def room(client: TestClient, db: Database) -> Room:
 def post_card(
     client: TestClient, room: Room, headers: dict[str, str], text: str, **fields: Any
 ) -> Response:
-    body = {"client_id": str(uuid.uuid4()), "text": text, **fields}
+    """A card whose author lets it be public, name and all, unless `fields` say otherwise:
+    these tests are about who sees what besides consent (tests/routes/test_consent.py)."""
+    consent = {"text_consent": True, "name_consent": True}
+    body = {"client_id": str(uuid.uuid4()), "text": text, **consent, **fields}
     return client.post(f"{room.board_url}/cards", json=body, headers=headers)
 
 
@@ -245,7 +249,7 @@ def test_a_card_is_checked_before_it_is_posted(
 
 
 def test_a_card_shows_each_viewer_what_they_may_see(client: TestClient, room: Room) -> None:
-    mine = card_of(client, room, room.amy, "Staff stayed late", anonymous=True, shareable=True)
+    mine = card_of(client, room, room.amy, "Staff stayed late", anonymous=True)
     assert set(mine) == CARD_KEYS | {"held_reason"}
     assert (mine["author"], mine["status"], mine["held_reason"], mine["votes"]) == (
         None,
@@ -448,8 +452,10 @@ def test_themes_are_managed_by_facilitators(client: TestClient, room: Room) -> N
 
 
 def test_promoting_needs_the_authors_consent(client: TestClient, room: Room) -> None:
-    shared = card_of(client, room, room.amy, "Residents planned the garden", shareable=True)
-    private = card_of(client, room, room.amy, "Just for the room")
+    shared = card_of(
+        client, room, room.amy, "Residents planned the garden", text_consent=True, name_consent=True
+    )
+    private = card_of(client, room, room.amy, "Just for the room", text_consent=False)
     facilitator = login(client, room.world.facilitator)
     entry = client.post(f"/api/v1/cards/{shared['id']}/promote", headers=facilitator)
     assert entry.status_code == 201
@@ -469,7 +475,7 @@ def test_promoting_needs_the_authors_consent(client: TestClient, room: Room) -> 
 
 
 def test_a_frozen_event_answers_every_board_write_with_409(client: TestClient, room: Room) -> None:
-    card = card_of(client, room, room.amy, "Before the end", shareable=True)
+    card = card_of(client, room, room.amy, "Before the end")
     facilitator = login(client, room.world.facilitator)
     theme = client.post(f"{room.board_url}/themes", json={"title": "T"}, headers=facilitator).json()
     event_url = f"/api/v1/events/{room.world.event.id}"
@@ -511,7 +517,11 @@ def test_a_programme_board_collects_cards_between_events(
     assert made.status_code == 201 and made.json()["programme_id"] == room.world.programme.id
     board_url = f"/api/v1/boards/{made.json()['id']}"
     for who in (room.amy, room.stranger):
-        body = {"client_id": str(uuid.uuid4()), "text": f"From {who.attendee.display_name}"}
+        body = {
+            "client_id": str(uuid.uuid4()),
+            "text": f"From {who.attendee.display_name}",
+            "text_consent": True,
+        }
         assert client.post(f"{board_url}/cards", json=body, headers=who.headers).status_code == 201
     with db.session() as s:
         owner = make_user(s)
@@ -591,7 +601,13 @@ def test_cards_travel_live_to_each_viewer(
         amy.next_where(lambda m: m["type"] == "hello")
 
         def create(ref: str, text: str) -> dict[str, Any]:
-            data = {"board_id": room.board_id, "client_id": str(uuid.uuid4()), "text": text}
+            data = {
+                "board_id": room.board_id,
+                "client_id": str(uuid.uuid4()),
+                "text": text,
+                "text_consent": True,
+                "name_consent": True,
+            }
             amy.ws.send(json.dumps({"type": "card.create", "ref": ref, "data": data}))
             return amy.next_where(lambda m: m.get("ref") == ref)
 

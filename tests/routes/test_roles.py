@@ -52,10 +52,12 @@ def member(session: Session, world: World, role: str) -> User:
 
 
 def room(session: Session, world: World) -> dict[str, str]:
-    """What the doors name: a board with a shareable card, and an attendee."""
+    """What the doors name: a board with a card shared publicly, and an attendee."""
     board = make_board(session, world)
     amy = join(session, world.event, "Amy")
-    data = CardCreate(client_id=str(uuid.uuid4()), text="Residents chose the menu", shareable=True)
+    data = CardCreate(
+        client_id=str(uuid.uuid4()), text="Residents chose the menu", text_consent=True
+    )
     card, _ = cards.create_card(
         session, caller=Caller(attendee=amy.attendee), board=board, data=data
     )
