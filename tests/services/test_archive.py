@@ -70,7 +70,9 @@ def join(session: Session, event: Event, name: str, organisation: str = "") -> A
 
 
 def post(session: Session, who: Caller, board: Board, text: str, **extra: Any) -> Card:
-    data = CardCreate(client_id=f"c-{text[:20]}", text=text, **extra)
+    """A card whose author lets it be public, name and all, unless `extra` says otherwise."""
+    consent = {"text_consent": True, "name_consent": True}
+    data = CardCreate(client_id=f"c-{text[:20]}", text=text, **{**consent, **extra})
     return cards.create_card(session, caller=who, board=board, data=data)[0]
 
 
