@@ -2,8 +2,8 @@
 
 A draft (a live event's document, for its facilitators) says so at the top of every format
 that has a top; its CSV says so in its file name. Given the whole record (for facilitators),
-every format marks what the public view leaves out, and the CSV adds `status` and
-`held_reason`; given the public view, there is nothing to mark.
+every format marks what the public view leaves out, and the CSV adds `status`, `held_reason`
+and the author's `text_consent` and `name_consent`; given the public view, there is nothing to mark.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from server.text import clean
 Doc = dict[str, Any]
 DRAFT_NOTE = "DRAFT, not frozen: this record can still change."
 CSV_COLUMNS = ("card_id", "board", "column", "theme", "votes", "text", "created_at")
-FULL_CSV_COLUMNS = (*CSV_COLUMNS, "status", "held_reason")
+FULL_CSV_COLUMNS = (*CSV_COLUMNS, "status", "held_reason", "text_consent", "name_consent")
 # Spreadsheets run a cell that starts like a formula; a leading apostrophe keeps it text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The PDF's fonts, shipped in server/fonts (see its README): Noto Sans first, then for what it
@@ -56,9 +56,12 @@ WIDE = 1000.0
 
 
 def card_mark(card: Doc) -> str:
-    """ "[not public: held back, why] " before a card the public view leaves out, else ""."""
+    """ "[not public: held back, why] " (or "…: its author did not consent") before a card the
+    public view leaves out, else ""."""
     if card_is_public(card):
         return ""
+    if card.get("status", "visible") == "visible":
+        return "[not public: its author did not consent] "
     why = f", {card['held_reason']}" if card.get("held_reason") else ""
     return f"[not public: {'held back' if card['status'] == 'pending' else 'hidden'}{why}] "
 
@@ -179,6 +182,10 @@ def _actions_md(s: Summary) -> list[str]:
 # -- CSV --------------------------------------------------------------------------------------
 
 
+def _yes(value: object) -> str:
+    return "yes" if value else "no"
+
+
 def to_csv(doc: Doc) -> str:
     """One row per archived card: board, column, theme, votes, text, created time (and, in the
     whole record, its status and why it was held)."""
@@ -194,6 +201,7 @@ def to_csv(doc: Doc) -> str:
             row.append(card["created_at"])
             if full:
                 row += [card.get("status", "visible"), card.get("held_reason", "")]
+                row += [_yes(card.get("text_consent")), _yes(card.get("name_consent"))]
             writer.writerow([_not_formula(v) for v in row])
     return out.getvalue()
 

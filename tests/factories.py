@@ -176,8 +176,14 @@ def make_board(session: Session, world: World, **fields: Any) -> Board:
     return boards.create_event_board(session, actor=world.facilitator, event=event, data=data)
 
 
+# What the helpers' authors agree to unless a test says otherwise: most tests are about who
+# sees what besides consent (consent itself: tests/services/test_consent.py, tests/routes/...).
+CONSENT = {"text_consent": True, "name_consent": True}
+
+
 def post(session: Session, caller: Caller, board: Board, text: str, **fields: Any) -> Card:
-    data = CardCreate(client_id=str(uuid.uuid4()), text=text, **fields)
+    """A card whose author lets it be public, name and all, unless `fields` say otherwise."""
+    data = CardCreate(client_id=str(uuid.uuid4()), text=text, **{**CONSENT, **fields})
     card, created = cards.create_card(session, caller=caller, board=board, data=data)
     assert created
     return card
@@ -257,7 +263,7 @@ class Day:
 
 def post_once(session: Session, who: Caller, board: Board, text: str, **extra: Any) -> Card:
     """A card whose client id comes from its text: posting the same text again gives it back."""
-    data = CardCreate(client_id=f"c-{text[:20]}", text=text, **extra)
+    data = CardCreate(client_id=f"c-{text[:20]}", text=text, **{**CONSENT, **extra})
     return cards.create_card(session, caller=who, board=board, data=data)[0]
 
 

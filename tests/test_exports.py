@@ -59,7 +59,7 @@ def day_markdown(db: Database, texts: list[str]) -> str:
 def fill_one(s: Session, world: World, board: Board, i: int, text: str) -> None:
     boss, event = world.facilitator, world.event
     caller = Caller(user=boss)
-    data = CardCreate(client_id=f"c{i}", text=text[:500])
+    data = CardCreate(client_id=f"c{i}", text=text[:500], text_consent=True)
     card = cards.create_card(s, caller=caller, board=board, data=data)[0]
     theme = votes.create_theme(s, actor=boss, board=board, data=ThemeCreate(title=text[:200]))
     cards.update_card(s, caller=caller, card=card, data=CardUpdate(theme_id=theme.id))
@@ -116,7 +116,7 @@ def test_no_control_or_bidi_character_reaches_the_markdown_or_the_csv(db: Databa
             s,
             caller=Caller(user=world.facilitator),
             board=board,
-            data=CardCreate(client_id="n", text="x"),
+            data=CardCreate(client_id="n", text="x", text_consent=True),
         )[0]
         # As a record kept before text was cleaned on the way in would hold it.
         card.text = nasty

@@ -1,12 +1,15 @@
 """One test that asks the whole privacy question, over random sequences of actions.
 
-Random actors post, edit, delete, hide and approve cards, post and correct entries, join with
-names (some of which look personal), write breakout notes in groups shared and not, erase an
-attendee, freeze the day and redact its archive. Every text written carries a unique marker.
+Random actors post, edit, delete, hide and approve cards, give and withdraw consent for a
+card's words and for their name beside it, post and correct entries, join with names (some of
+which look personal), write breakout notes in groups shared and not, erase an attendee, freeze
+the day and redact its archive. Every text written carries a unique marker.
 After each sequence, for every kind of viewer, nothing they can reach (REST, /state, the socket's
 replay from seq 0, the public page and feed, and once frozen the archive, its exports and
 search) carries a marker that the day as it now stands hides from them; and the public /state
-shows exactly the markers a public follower should see, so the model is checked too.
+shows exactly the markers a public follower should see, so the model is checked too. A card's
+words reach a public surface only with its author's text consent, and every card a public
+surface shows names its author only with their name consent.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from server.app import create_app
 from server.db import Database
@@ -43,6 +47,8 @@ class Card:
     author: str
     board: int
     status: str
+    text_consent: bool = False
+    name_consent: bool = False
     deleted: bool = False
 
 
@@ -92,7 +98,10 @@ class Day:
         seen |= {
             c.marker
             for c in self.cards.values()
-            if not c.deleted and c.status == "visible" and not self.boards[c.board]
+            if not c.deleted
+            and c.status == "visible"
+            and not self.boards[c.board]
+            and c.text_consent
         }
         seen |= {
             n.marker
@@ -107,6 +116,12 @@ class Day:
         seen = self.public_ok()
         if viewer == "public":
             return seen
+        # The room is not public: it sees every visible card, consented or not.
+        seen |= {
+            c.marker
+            for c in self.cards.values()
+            if not c.deleted and c.status == "visible" and not self.boards[c.board]
+        }
         seen |= {
             c.marker
             for c in self.cards.values()
@@ -130,15 +145,29 @@ class Day:
 ATTENDEES = ("amy", "ben")
 
 
-def post_card(day: Day, who: str, board_index: int, personal: bool, anonymous: bool) -> None:
+def post_card(
+    day: Day,
+    who: str,
+    board_index: int,
+    personal: bool,
+    anonymous: bool,
+    consents: tuple[bool, bool],
+) -> None:
     board = sorted(day.boards)[board_index % len(day.boards)]
     marker = day.marker()
     text = f"Glimpse {marker}" + (PHONE.format(len(day.cards)) if personal else "")
-    body = {"client_id": str(uuid.uuid4()), "text": text, "anonymous": anonymous}
+    text_consent, name_consent = consents
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "text": text,
+        "anonymous": anonymous,
+        "text_consent": text_consent,
+        "name_consent": name_consent,
+    }
     response = day.call(who, "POST", f"/api/v1/boards/{board}/cards", json=body)
     if response.status_code == 201:
         card = response.json()
-        day.cards[card["id"]] = Card(marker, who, board, card["status"])
+        day.cards[card["id"]] = Card(marker, who, board, card["status"], text_consent, name_consent)
 
 
 def _card(day: Day, index: int) -> tuple[int, Card] | None:
@@ -168,6 +197,25 @@ def delete_card(day: Day, index: int, by_facilitator: bool) -> None:
     if day.call(who, "DELETE", f"/api/v1/cards/{card_id}").status_code == 204:
         card.deleted = True
         day.dead.add(card.marker)
+
+
+def consent(day: Day, index: int, text: bool | None, name: bool | None, by_author: bool) -> None:
+    """The author gives or withdraws a consent; anyone else is refused and changes nothing."""
+    found = _card(day, index)
+    if found is None or (text is None and name is None):
+        return
+    card_id, card = found
+    who = card.author if by_author else "facilitator"
+    body = {k: v for k, v in (("text", text), ("name", name)) if v is not None}
+    response = day.call(who, "PUT", f"/api/v1/cards/{card_id}/consent", json=body)
+    if not by_author:
+        assert response.status_code in (403, 404), response.text
+    elif response.status_code == 200:
+        card.text_consent = response.json()["text_consent"]
+        card.name_consent = response.json()["name_consent"]
+        assert (text is None or card.text_consent == text) and (
+            name is None or card.name_consent == name
+        )
 
 
 def moderate(day: Day, index: int, status: str) -> None:
@@ -280,8 +328,14 @@ def join_with(day: Day, personal: bool) -> None:
 
 
 POST = st.tuples(
-    st.just(post_card), st.sampled_from(ATTENDEES), st.integers(0, 1), st.booleans(), st.booleans()
+    st.just(post_card),
+    st.sampled_from(ATTENDEES),
+    st.integers(0, 1),
+    st.booleans(),
+    st.booleans(),
+    st.tuples(st.booleans(), st.booleans()),
 )
+MAYBE = st.one_of(st.none(), st.booleans())
 NOTE = st.tuples(st.just(write_note), st.sampled_from(ATTENDEES), st.integers(0, 1), st.booleans())
 ENTRY = st.tuples(st.just(post_entry), st.booleans())
 # Writing is weighted up (listed more than once), so most days have something left to hide.
@@ -295,6 +349,8 @@ ACTIONS = st.one_of(
     st.tuples(st.just(edit_card), st.integers(0, 9), st.booleans()),
     st.tuples(st.just(delete_card), st.integers(0, 9), st.booleans()),
     st.tuples(st.just(moderate), st.integers(0, 9), st.sampled_from(["visible", "hidden"])),
+    st.tuples(st.just(consent), st.integers(0, 9), MAYBE, MAYBE, st.booleans()),
+    st.tuples(st.just(consent), st.integers(0, 9), MAYBE, MAYBE, st.just(True)),
     st.tuples(st.just(hide_board), st.integers(0, 1), st.booleans()),
     st.tuples(st.just(edit_entry), st.integers(0, 9)),
     st.tuples(st.just(delete_entry), st.integers(0, 9)),
@@ -347,14 +403,54 @@ def reachable(day: Day, viewer: str) -> dict[str, str]:
     return seen
 
 
+def shown_cards(value: Any) -> Iterator[dict[str, Any]]:
+    """Every card object in a JSON answer, at any depth (a card has a column and an author)."""
+    if isinstance(value, dict):
+        if "column" in value and "author" in value and isinstance(value.get("text"), str):
+            yield value
+        for item in value.values():
+            yield from shown_cards(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from shown_cards(item)
+
+
+def json_of(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def check_names(day: Day, seen: dict[str, str]) -> None:
+    """On public surfaces a card names its author only with their name consent."""
+    by_marker = {c.marker: c for c in day.cards.values() if not c.deleted}
+    for surface, text in seen.items():
+        for shown in shown_cards(json_of(text)):
+            for marker in MARKER.findall(shown["text"]):
+                card = by_marker.get(marker)
+                if card is not None and shown["author"]:
+                    assert card.name_consent, f"{surface} names the author of {marker}"
+    if "summary" in seen:
+        page = HTMLParser(seen["summary"])
+        for card_id, card in day.cards.items():
+            li = page.css_first(f"li#card-{card_id}")
+            name = day.names.get(card.author, "")
+            if li is not None and name and not card.name_consent:
+                assert name not in li.text(), f"the summary names the author of {card_id}"
+
+
 def check(day: Day) -> None:
     # Names of people still in the day may show (as authors, as members); texts only as allowed.
     names = set(MARKER.findall(" ".join(day.names.values())))
     for viewer in ("public", "facilitator", *[a for a in ATTENDEES if a in day.names]):
         allowed = (day.ok(viewer) | names) - day.dead - day.redacted
-        for surface, text in reachable(day, viewer).items():
+        seen = reachable(day, viewer)
+        for surface, text in seen.items():
             leaked = set(MARKER.findall(text)) - allowed
             assert not leaked, f"{viewer} reads {sorted(leaked)} in {surface}"
+        if viewer == "public":
+            check_names(day, seen)
     if not day.frozen:
         public_state = day.call("public", "GET", f"/api/v1/events/{day.event_id}/state").text
         shown = set(MARKER.findall(public_state)) - names

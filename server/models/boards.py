@@ -35,6 +35,9 @@ class Board(SQLModel, table=True):
     moderation: str = Field(default="post", max_length=10)
     votes_per_attendee: int = Field(default=0)
     anonymous_allowed: bool = Field(default=True)
+    # The session screen shows only cards whose authors let their words be public; by default it
+    # shows what the room sees.
+    screen_public_only: bool = Field(default=False)
     created_at: datetime = now_field()
     updated_at: datetime = now_field()
 
@@ -68,7 +71,10 @@ class Card(SQLModel, table=True):
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
     anonymous: bool = Field(default=False)
-    shareable: bool = Field(default=False)
+    # The author's consents, apart: their words on public surfaces, their name beside them.
+    # Enforced only by server/realtime/projections.py and server/services/archive_public.py.
+    text_consent: bool = Field(default=False)
+    name_consent: bool = Field(default=False)
     theme_id: int | None = Field(default=None, foreign_key="theme.id", ondelete="SET NULL")
     spotlight: bool = Field(default=False)
     # A facilitator took words out (server/services/card_redaction.py); its author is told.
@@ -103,6 +109,7 @@ class BoardCreate(BaseModel):
     moderation: Literal["post", "pre"] = "post"
     votes_per_attendee: Whole = PydanticField(default=0, ge=0, le=50)
     anonymous_allowed: StrictBool = True
+    screen_public_only: StrictBool = False
 
 
 BoardState = Literal["open", "closed", "hidden"]
@@ -117,6 +124,7 @@ class BoardUpdate(BaseModel):
     moderation: Literal["post", "pre"] | None = None
     votes_per_attendee: Votes | None = None
     anonymous_allowed: StrictBool | None = None
+    screen_public_only: StrictBool | None = None
 
 
 class BoardPublic(BaseModel):
@@ -130,6 +138,7 @@ class BoardPublic(BaseModel):
     moderation: str
     votes_per_attendee: int
     anonymous_allowed: bool
+    screen_public_only: bool = False
     created_at: UtcTime
     updated_at: UtcTime
 
@@ -140,7 +149,18 @@ class CardCreate(BaseModel):
     text: Filled = PydanticField(max_length=5000)
     column: str = PydanticField(default="", max_length=80)
     anonymous: StrictBool = False
-    shareable: StrictBool = False
+    text_consent: StrictBool = False
+    name_consent: StrictBool = False
+    # Before text and name consent were apart, phones sent one box; it still means text consent,
+    # so a card queued in an old phone's outbox keeps what its author ticked.
+    shareable: StrictBool = PydanticField(default=False, json_schema_extra={"deprecated": True})
+
+
+class CardConsent(BaseModel):
+    """The author's consents to change; a field left out stays as it is."""
+
+    text: StrictBool | None = None
+    name: StrictBool | None = None
 
 
 class CardUpdate(BaseModel):
@@ -170,7 +190,8 @@ class CardPublic(BaseModel):
     held_reason: str | None = None
     author: CardAuthor | None
     anonymous: bool
-    shareable: bool
+    text_consent: bool = False
+    name_consent: bool = False
     theme_id: int | None
     votes: int
     spotlight: bool

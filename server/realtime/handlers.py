@@ -14,7 +14,12 @@ from sqlmodel import Session
 
 from server.models.boards import CardCreate
 from server.models.breakouts import NoteCreate
-from server.realtime.protocol import CardCreateData, NoteCreateData, VoteSetData
+from server.realtime.protocol import (
+    CardConsentData,
+    CardCreateData,
+    NoteCreateData,
+    VoteSetData,
+)
 from server.services import boards, breakouts, cards, notes, votes
 from server.services.access import Caller
 
@@ -37,7 +42,8 @@ def ping(session: Session, caller: Caller, data: BaseModel) -> dict[str, Any]:
     return {}
 
 
-# -- boards: the same service calls as POST /boards/{id}/cards and PUT /cards/{id}/vote ------
+# -- boards: the same service calls as POST /boards/{id}/cards, PUT /cards/{id}/consent and
+# PUT /cards/{id}/vote
 
 
 @handler("card.create")
@@ -47,6 +53,13 @@ def card_create(session: Session, caller: Caller, data: CardCreateData) -> dict[
     card, _ = cards.create_card(
         session, caller=caller, board=board, data=CardCreate.model_validate(fields)
     )
+    return boards.card_as_seen(session, card=card, caller=caller)
+
+
+@handler("card.consent")
+def card_consent(session: Session, caller: Caller, data: CardConsentData) -> dict[str, Any]:
+    card = cards.card_or_404(session, data.card_id)
+    cards.set_consent(session, caller=caller, card=card, text=data.text, name=data.name)
     return boards.card_as_seen(session, card=card, caller=caller)
 
 

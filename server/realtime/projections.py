@@ -8,6 +8,10 @@ told apart) and `_board_hidden` (its board was hidden when the row was last rewr
 - Facilitators see every card in full.
 - A card's author sees their own card while it is visible or pending, with `held_reason`.
 - Everyone else sees visible cards only, without `held_reason`.
+- Public followers see only cards whose author gave text consent, and the author's name only
+  with name consent too. The session screen sees them the same way on a board whose
+  facilitator chose `screen_public_only` (the row's `_screen_public_only`); otherwise it sees
+  what the room sees. This is the only place consent is enforced for the live surfaces.
 - A card someone may no longer see reaches them as `card.deleted`.
 - Only facilitators see inside a hidden board; others get only its id and state.
 - A card, theme or board that is gone (its latest row is a `*.deleted`) is in no earlier row.
@@ -22,6 +26,7 @@ from server.realtime.audience import Scope
 
 AUTHOR_KEY = "_author"
 BOARD_HIDDEN_KEY = "_board_hidden"
+SCREEN_PUBLIC_KEY = "_screen_public_only"
 # On a board row: whether the board was hidden or shown by it (else its cards' rows stay as
 # they are). A row without it (logged before it existed) counts as one that was.
 VISIBILITY_KEY = "_visibility_changed"
@@ -55,7 +60,19 @@ def card_for(scope: Scope, card: Payload) -> tuple[str, Payload] | None:
     if card["status"] != "visible":
         return None
     data.pop("held_reason", None)
+    if scope.role == "public" or (scope.role == "screen" and card.get(SCREEN_PUBLIC_KEY)):
+        return consented(data)
     return "public", data
+
+
+def consented(card: Payload) -> tuple[str, Payload] | None:
+    """A card as a public surface may show it: only with text consent, named only with name
+    consent (the room sees it whole)."""
+    if not card.get("text_consent"):
+        return None
+    if not card.get("name_consent"):
+        card = {**card, "author": None}
+    return "public", card
 
 
 def board_for(scope: Scope, board: Payload) -> tuple[str, Payload]:
@@ -63,9 +80,10 @@ def board_for(scope: Scope, board: Payload) -> tuple[str, Payload]:
     if scope.role != "facilitator" and board["state"] == "hidden":
         return "hidden", {"id": board["id"], "state": "hidden", "cards": [], "themes": []}
     variant = "full" if scope.role == "facilitator" else "public"
+    screen_public_only = bool(board.get("screen_public_only"))
     cards = []
     for card in board.get("cards", []):
-        shown = card_for(scope, card)
+        shown = card_for(scope, {**card, SCREEN_PUBLIC_KEY: screen_public_only})
         if shown is None:
             continue
         if shown[0].startswith("author:"):
@@ -171,9 +189,11 @@ def revise_card(payload: Payload, ref: str, now: Payload | None) -> Payload:
 
 def _with_board(payload: Payload, board: Payload | None) -> Payload:
     hidden = board is not None and board["state"] == "hidden"
-    if bool(payload.get(BOARD_HIDDEN_KEY)) == hidden:
+    screen = board is not None and bool(board.get("screen_public_only"))
+    was = (bool(payload.get(BOARD_HIDDEN_KEY)), bool(payload.get(SCREEN_PUBLIC_KEY)))
+    if was == (hidden, screen):
         return payload
-    return {**payload, BOARD_HIDDEN_KEY: hidden}
+    return {**payload, BOARD_HIDDEN_KEY: hidden, SCREEN_PUBLIC_KEY: screen}
 
 
 def board_subjects(payload: Payload) -> Subjects:

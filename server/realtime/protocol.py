@@ -59,7 +59,15 @@ class CardCreateData(BaseModel):
     text: Filled = Field(max_length=5000)
     column: str = Field(default="", max_length=80)
     anonymous: StrictBool = False
-    shareable: StrictBool = False
+    text_consent: StrictBool = False
+    name_consent: StrictBool = False
+    shareable: StrictBool = False  # an old phone's one box: text consent
+
+
+class CardConsentData(BaseModel):
+    card_id: Id
+    text: StrictBool | None = None
+    name: StrictBool | None = None
 
 
 class NoteCreateData(BaseModel):
@@ -77,6 +85,12 @@ class CardCreate(BaseModel):
     type: Literal["card.create"]
     ref: str = Field(default="", max_length=100)
     data: CardCreateData
+
+
+class CardConsent(BaseModel):
+    type: Literal["card.consent"]
+    ref: str = Field(default="", max_length=100)
+    data: CardConsentData
 
 
 class NoteCreate(BaseModel):
@@ -97,9 +111,11 @@ class Ping(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-Inbound = Annotated[CardCreate | NoteCreate | VoteSet | Ping, Field(discriminator="type")]
+Inbound = Annotated[
+    CardCreate | CardConsent | NoteCreate | VoteSet | Ping, Field(discriminator="type")
+]
 INBOUND = TypeAdapter(Inbound)
-INBOUND_TYPES = frozenset({"card.create", "note.create", "vote.set", "ping"})
+INBOUND_TYPES = frozenset({"card.create", "card.consent", "note.create", "vote.set", "ping"})
 MAX_INBOUND_BYTES = 16 * 1024
 # Frames up to this size are read and answered `too_large`; a larger one is refused by the
 # WebSocket layer itself, which closes with 1009 (RFC 6455: message too big).

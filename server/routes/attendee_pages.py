@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from server.errors import NotFound
 from server.models.events import Event, EventState
+from server.realtime.audience import Scope
+from server.realtime.projections import SCREEN_PUBLIC_KEY, card_for
 from server.routes.console import page, see_other
 from server.routes.deps import AppSettings, CurrentViewer, DbSession, EventById
 from server.routes.screen_pages import pairing_page
@@ -155,8 +157,19 @@ def session_screen(
         join_link=join_link(settings, event),
         join_host=_host(settings),
         board=board,
-        cards=[c for c in (board or {}).get("cards", []) if c["status"] == "visible"],
+        cards=screen_cards(board),
     )
+
+
+def screen_cards(board: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The focus board's cards as the room's screen shows them, even in a facilitator's browser
+    (which loaded them whole): visible ones, kept to consent where the board says so."""
+    if board is None:
+        return []
+    screen = Scope(role="screen")
+    flag = {SCREEN_PUBLIC_KEY: bool(board.get("screen_public_only"))}
+    shown = (card_for(screen, {**c, **flag}) for c in board.get("cards", []))
+    return [s[1] for s in shown if s is not None and s[1]["status"] == "visible"]
 
 
 def _host(settings: Settings) -> str:

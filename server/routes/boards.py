@@ -14,6 +14,7 @@ from server.models.boards import (
     BoardPublic,
     BoardUpdate,
     Card,
+    CardConsent,
     CardCreate,
     CardPublic,
     CardRedact,
@@ -168,6 +169,22 @@ def update_card(
     return _card(session, card, caller)
 
 
+@router.put(
+    "/cards/{card_id}/consent",
+    response_model_exclude_unset=True,
+    dependencies=[CountedWrite],
+    responses=errors(409),
+)
+def set_card_consent(
+    body: CardConsent, card: CardById, session: DbSession, caller: CurrentCaller
+) -> CardPublic:
+    """The card's author gives or withdraws consent for its words (`text`) and, apart, their
+    name (`name`) on public surfaces; a field left out stays. 403 for anyone else, 409 once
+    the event is frozen."""
+    cards.set_consent(session, caller=caller, card=card, text=body.text, name=body.name)
+    return _card(session, card, caller)
+
+
 @router.post(
     "/cards/{card_id}/redact",
     response_model_exclude_unset=True,
@@ -200,7 +217,8 @@ def vote_card(
 
 @router.post("/cards/{card_id}/promote", status_code=201)
 def promote_card(card: CardById, session: DbSession, caller: CurrentCaller) -> EntryPublic:
-    """Quote the card on the live blog; 409 not_shareable unless its author agreed."""
+    """Quote the card on the live blog; 409 not_shareable without its author's text consent.
+    The quote names the author only with their name consent."""
     return liveblog.entry_public(cards.promote_card(session, actor=caller.user, card=card))
 
 

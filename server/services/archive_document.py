@@ -31,7 +31,8 @@ from server.timeutil import iso
 
 # 3: participation has peak_connected in place of peak_active. 4: the full record (cards carry
 # `status` and `held_reason`, groups `shared`, notes `held_reason`); the public view is derived.
-FORMAT = 4
+# 5: cards carry their author's `text_consent` and `name_consent`.
+FORMAT = 5
 
 Doc = dict[str, Any]
 
@@ -153,6 +154,8 @@ CARD_COLUMNS = [
         Card.held_reason,
         Card.theme_id,
         Card.anonymous,
+        Card.text_consent,
+        Card.name_consent,
         Card.author_attendee_id,
         Card.author_user_id,
         Card.created_at,
@@ -183,6 +186,8 @@ def _cards(session: Session, board_ids: list[int]) -> list[Doc]:
             "theme_id": c.theme_id,
             "votes": votes.get(c.id, 0),
             "author": None if c.anonymous else names.get(c.id),
+            "text_consent": c.text_consent,
+            "name_consent": c.name_consent,
             "created_at": iso(c.created_at),
         }
         for c in rows

@@ -5,10 +5,13 @@ covers all of it. The public JSON, the summary page, the exports, the programme 
 search all read `public_view(document)` instead, unless the reader facilitates the programme:
 
 - cards held back (pending) or hidden stay out, and no card says why one was held;
+- so do cards whose author did not give text consent, and a card names its author only with
+  name consent;
 - notes of a group that was not shared stay out, and so do notes the privacy guard holds;
 - a redaction says which kinds it removed and how many, not which attendee it was about.
 
-Documents from before format 4 say nothing of sharing, so none of their notes is public.
+Documents from before format 4 say nothing of sharing, so none of their notes is public; those
+from before format 5 say nothing of consent, so none of their cards is.
 """
 
 from __future__ import annotations
@@ -37,7 +40,12 @@ def public_view(doc: Doc) -> Doc:
 
 
 def card_is_public(card: Doc) -> bool:
-    return bool(card.get("status", "visible") == "visible")
+    return card.get("status", "visible") == "visible" and bool(card.get("text_consent"))
+
+
+def card_is_named(card: Doc) -> bool:
+    """Whether a public surface may show the card's author beside it."""
+    return bool(card.get("name_consent")) and card.get("author") is not None
 
 
 def note_is_public(group: Doc, note: Doc) -> bool:
@@ -45,7 +53,10 @@ def note_is_public(group: Doc, note: Doc) -> bool:
 
 
 def _card(card: Doc) -> Doc:
-    return {k: v for k, v in card.items() if k not in ("status", "held_reason")}
+    out = {k: v for k, v in card.items() if k not in ("status", "held_reason")}
+    if not card_is_named(card):
+        out["author"] = None
+    return out
 
 
 def _note(note: Doc) -> Doc:

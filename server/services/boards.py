@@ -36,6 +36,7 @@ from server.realtime.audience import Scope
 from server.realtime.projections import (
     AUTHOR_KEY,
     BOARD_HIDDEN_KEY,
+    SCREEN_PUBLIC_KEY,
     VISIBILITY_KEY,
     board_for,
     card_for,
@@ -233,9 +234,8 @@ def board_as_seen(session: Session, *, board: Board, scope: Scope) -> dict[str, 
 def card_as_seen(session: Session, *, card: Card, caller: Caller) -> dict[str, Any]:
     """The card as the caller sees it; 404 if they may not see it."""
     board = board_or_404(session, card.board_id)
-    shown = card_for(
-        viewer_scope(session, board=board, caller=caller), cards_full(session, [card])[0]
-    )
+    full = {**cards_full(session, [card])[0], SCREEN_PUBLIC_KEY: board.screen_public_only}
+    shown = card_for(viewer_scope(session, board=board, caller=caller), full)
     if shown is None:
         raise NotFound("No card has that id.")
     return shown[1]
@@ -264,9 +264,15 @@ def append_log(
     session: Session, board: Board, type: str, audience: str, payload: dict[str, Any]
 ) -> None:
     """Log a row about this board's cards, themes or votes, marked with whether the board is
-    hidden, so replay keeps a hidden board's contents to its facilitators."""
+    hidden, so replay keeps a hidden board's contents to its facilitators, and whether its
+    screen shows only cards shared publicly."""
     if not type.startswith("board."):
-        payload = {**payload, "board_id": board.id, BOARD_HIDDEN_KEY: board.state == "hidden"}
+        payload = {
+            **payload,
+            "board_id": board.id,
+            BOARD_HIDDEN_KEY: board.state == "hidden",
+            SCREEN_PUBLIC_KEY: board.screen_public_only,
+        }
     if board.event_id is not None:
         log.append(session, event_id=board.event_id, type=type, audience=audience, payload=payload)
 
@@ -349,7 +355,7 @@ def create_programme_board(
 def update_board(session: Session, *, actor: User | None, board: Board, data: BoardUpdate) -> Board:
     """Open, close or hide a board, or change its title, prompt, columns, rules."""
     manage(session, board, actor)
-    was = board.state
+    was, screen_was = board.state, board.screen_public_only
     _fill(board, data.model_dump(exclude_unset=True))
     board.updated_at = utcnow()
     session.add(board)
@@ -357,7 +363,9 @@ def update_board(session: Session, *, actor: User | None, board: Board, data: Bo
     # Those who saw the board learn it is hidden; changes inside a hidden board stay there.
     audience = log.FACILITATORS if was == board.state == "hidden" else log.PUBLIC
     shown_or_hidden = (was == "hidden") != (board.state == "hidden")
-    payload = {**board_full(session, board), VISIBILITY_KEY: shown_or_hidden}
+    # The screen's consent option changes who sees the cards too: their earlier rows follow.
+    rewrite = shown_or_hidden or screen_was != board.screen_public_only
+    payload = {**board_full(session, board), VISIBILITY_KEY: rewrite}
     append_log(session, board, "board.updated", audience, payload)
     event = session.get(Event, board.event_id) if board.event_id is not None else None
     if event is not None and was != "open" and board.state == "open":

@@ -29,7 +29,7 @@ CARD_RATE_WINDOW = 60
 
 
 class NotShareable(Conflict):
-    code, message = "not_shareable", "Its author did not agree to share this card."
+    code, message = "not_shareable", "Its author did not agree to share this card's words."
 
 
 def card_or_404(session: Session, card_id: int) -> Card:
@@ -96,7 +96,8 @@ def _new_card(
         author_attendee_id=attendee.id if attendee else None,
         author_user_id=caller.user.id if attendee is None and caller.user else None,
         anonymous=data.anonymous,
-        shareable=data.shareable,
+        text_consent=data.text_consent or data.shareable,
+        name_consent=data.name_consent,
     )
 
 
@@ -204,6 +205,44 @@ def delete_card(session: Session, *, caller: Caller, card: Card) -> None:
     boards.append_log(session, board, "card.deleted", audience, {"id": card_id})
 
 
+def set_consent(
+    session: Session,
+    *,
+    caller: Caller,
+    card: Card,
+    text: bool | None = None,
+    name: bool | None = None,
+) -> Card:
+    """The author gives or withdraws consent for their card's words, and apart from them their
+    name, on public surfaces (None leaves one as it is); until the event is frozen.
+
+    Logged as `card.updated`, so public views drop or take the card at once, and a quote of it
+    on the blog follows (liveblog.follow_card_consent).
+    """
+    board = boards.board_or_404(session, card.board_id)
+    scope = boards.participant(session, board, caller)
+    if not boards.is_author(card, caller):
+        _seen_or_404(card)
+        raise Forbidden("Only a card's author can give or withdraw consent for it.")
+    if card.status == "hidden" and scope.role != "facilitator":
+        raise NotFound("No card has that id.")
+    if text is None and name is None:
+        raise BadInput("Say which consent to give or withdraw: text, name or both.")
+    if text is not None:
+        card.text_consent = text
+    if name is not None:
+        card.name_consent = name
+    card.updated_at = utcnow()
+    session.add(card)
+    session.flush()
+    boards.log_card(session, board, card, "card.updated", card.status)
+    if board.event_id is not None:
+        liveblog.follow_card_consent(
+            session, card_id=card.id, text=card.text_consent, name=card.name_consent
+        )
+    return card
+
+
 def _seen_or_404(card: Card) -> None:
     """A card someone else may not see answers as one that does not exist."""
     if card.status != "visible":
@@ -211,17 +250,19 @@ def _seen_or_404(card: Card) -> None:
 
 
 def promote_card(session: Session, *, actor: User | None, card: Card) -> Entry:
-    """Quote a card on the event's live blog, if its author agreed to share it."""
+    """Quote a card on the event's live blog, if its author agreed to share its words; the
+    quote names them only if they agreed to that too."""
     board = boards.board_or_404(session, card.board_id)
     user = boards.moderate(session, board, actor)
     _, event = boards.owner(session, board)
     if event is None:
         raise Conflict("Only cards on an event's board can go on its live blog.")
-    if not card.shareable:
+    if not card.text_consent:
         raise NotShareable()
     if card.status != "visible":
         raise Conflict("Show the card on its board before quoting it.")
-    author = None if card.anonymous else boards.author_names(session, [card]).get(card.id)
+    named = card.name_consent and not card.anonymous
+    author = boards.author_names(session, [card]).get(card.id) if named else None
     body = "\n".join(f"> {line}".rstrip() for line in card.text.splitlines())
     data = EntryCreate(
         body=body,

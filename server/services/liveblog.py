@@ -160,6 +160,27 @@ def delete_entry(session: Session, *, actor: User | None, entry: Entry) -> None:
     event = _event_of(session, entry)
     require_event_assistant(session, actor, event)
     require_not_frozen(event)
+    _take_down(session, entry)
+
+
+def follow_card_consent(session: Session, *, card_id: int, text: bool, name: bool) -> None:
+    """A quote of a card on the blog keeps to its author's consent: without text consent it is
+    taken down, without name consent it names nobody. Called by cards.set_consent only."""
+    quote = session.exec(
+        select(Entry).where(Entry.client_id == f"card-{card_id}", col(Entry.deleted_at).is_(None))
+    ).first()
+    if quote is None:
+        return
+    if not text:
+        _take_down(session, quote)
+    elif not name and quote.attribution:
+        quote.attribution, quote.updated_at = "", utcnow()
+        session.add(quote)
+        session.flush()
+        _log(session, quote, "entry.updated")
+
+
+def _take_down(session: Session, entry: Entry) -> None:
     entry.deleted_at = utcnow()
     session.add(entry)
     session.flush()

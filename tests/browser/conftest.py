@@ -115,12 +115,16 @@ class Phone:
         self.page.wait_for_url(re.compile(r"/a/\d+(/breakout)?$"))
         expect(self.page.locator("[data-conn]")).to_have_attribute("data-conn", "live")
 
-    def post(self, text: str, column: str = "", shareable: bool = False) -> None:
+    def post(self, text: str, column: str = "", words: bool = False, name: bool = False) -> None:
+        """Post a card; `words` and `name` tick the composer's two consent boxes."""
         self.page.get_by_role("textbox", name="Your card", exact=True).fill(text)
         if column:
             self.page.get_by_role("radio", name=column).check()
-        if shareable:
-            self.page.get_by_role("checkbox", name="OK to share publicly").check()
+        composer = self.page.locator("[data-composer]")
+        if words:
+            composer.get_by_role("checkbox", name="Share my words on public pages").check()
+        if name:
+            composer.get_by_role("checkbox", name="Show my name with them").check()
         self.page.get_by_role("button", name="Post").click()
 
     def mine(self, text: str) -> Any:

@@ -139,11 +139,19 @@ def test_the_room_comes_alive(
     ben.join(room.world.event.join_code.lower(), "Ben")
 
     # Phone A posts: the screen and phone B show it, newest animated in.
-    amy.post("Residents ran the garden club all by themselves", "Going well", shareable=True)
+    amy.post("Residents ran the garden club all by themselves", "Going well", words=True)
     expect(on_screen(screen, "garden club")).to_be_visible()
     expect(on_screen(screen, "garden club")).to_have_class(re.compile(r"\benter\b"))
     expect(ben.wall("garden club")).to_be_visible()
     expect(amy.mine("garden club")).to_contain_text("On the board")
+    # Her own card says what she agreed to, and she gives her name too from there.
+    words = amy.mine("garden club").get_by_role("checkbox", name="Share my words on public pages")
+    expect(words).to_be_checked()
+    name = amy.mine("garden club").get_by_role("checkbox", name="Show my name with them")
+    expect(name).not_to_be_checked()
+    with amy.page.expect_response(lambda r: r.url.endswith("/consent")):
+        name.check()
+    expect(name).to_be_checked()
     check_a11y(amy.page)
     check_fits_width(amy.page)
 
@@ -225,6 +233,7 @@ def test_the_room_comes_alive(
     card.get_by_role("button", name="Spotlight").click()
     expect(screen.locator("[data-spot-text]")).to_have_text(GARDEN)
     shot(screen, "screen-spotlight", TITLE)
+    expect(card.locator("[data-slot=share]")).to_have_text("Public, with name")
     card.get_by_role("button", name="Quote on the blog").click()
     expect(console.locator("[data-note]")).to_have_text("Quoted on the live blog.")
     console.get_by_role("button", name="Agenda").click()

@@ -52,7 +52,7 @@ def act_out(live_server: LiveServer, api: httpx.Client, world: World) -> None:
     board = ok(api.post(f"/api/v1/events/{event_id}/boards", json={"title": "Brilliance"}))
 
     def card(text: str) -> dict[str, Any]:
-        body = {"client_id": str(uuid.uuid4()), "text": text}
+        body = {"client_id": str(uuid.uuid4()), "text": text, "text_consent": True}
         return ok(amy.post(f"/api/v1/boards/{board['id']}/cards", json=body))
 
     ok(amy.delete(f"/api/v1/cards/{card(GONE[0])['id']}"))
@@ -69,7 +69,7 @@ def act_out(live_server: LiveServer, api: httpx.Client, world: World) -> None:
     ok(api.patch(f"/api/v1/entries/{entry['id']}", json={"body": KEPT[2]}))
     group = ok(api.post(f"/api/v1/events/{event_id}/breakouts", json={"name": "Table 1"}))
     ok(amy.post(f"/api/v1/breakouts/{group['id']}/join"))
-    body = {"client_id": str(uuid.uuid4()), "text": GONE[5]}
+    body = {"client_id": str(uuid.uuid4()), "text": GONE[5], "text_consent": True}
     ok(amy.post(f"/api/v1/breakouts/{group['id']}/notes", json=body))
     ok(api.patch(f"/api/v1/breakouts/{group['id']}", json={"shared": True}))
     ok(api.patch(f"/api/v1/breakouts/{group['id']}", json={"shared": False}))
@@ -172,8 +172,18 @@ def test_an_erased_attendee_is_in_no_state_replay_or_audit_text(
     new_board = {"title": "Brilliance", "votes_per_attendee": 3}
     board = ok(api.post(f"/api/v1/events/{event_id}/boards", json=new_board))
     cards_url = f"/api/v1/boards/{board['id']}/cards"
-    mine = ok(ada.post(cards_url, json={"client_id": str(uuid.uuid4()), "text": "Ada's garden"}))
-    theirs = ok(ben.post(cards_url, json={"client_id": str(uuid.uuid4()), "text": "Ben's idea"}))
+    mine = ok(
+        ada.post(
+            cards_url,
+            json={"client_id": str(uuid.uuid4()), "text": "Ada's garden", "text_consent": True},
+        )
+    )
+    theirs = ok(
+        ben.post(
+            cards_url,
+            json={"client_id": str(uuid.uuid4()), "text": "Ben's idea", "text_consent": True},
+        )
+    )
     ok(ada.put(f"/api/v1/cards/{theirs['id']}/vote", json={"count": 2}))
     group = ok(api.post(f"/api/v1/events/{event_id}/breakouts", json={"name": "Table 1"}))
     ok(api.patch(f"/api/v1/breakouts/{group['id']}", json={"shared": True}))

@@ -11,7 +11,16 @@ from httpx2 import Response
 
 from server.db import Database
 from server.models.events import Event
-from tests.factories import Day, Joined, World, login, make_attendee, make_event, make_world
+from tests.factories import (
+    CONSENT,
+    Day,
+    Joined,
+    World,
+    login,
+    make_attendee,
+    make_event,
+    make_world,
+)
 
 
 @dataclass
@@ -52,7 +61,8 @@ def make_people(db: Database) -> tuple[World, Joined, Joined, Joined]:
 def post_card(
     client: TestClient, room: ApiRoom, headers: dict[str, str], text: str, **fields: Any
 ) -> Response:
-    body = {"client_id": str(uuid.uuid4()), "text": text, **fields}
+    """A card whose author lets it be public, name and all, unless `fields` say otherwise."""
+    body = {"client_id": str(uuid.uuid4()), "text": text, **CONSENT, **fields}
     return client.post(f"{room.board_url}/cards", json=body, headers=headers)
 
 

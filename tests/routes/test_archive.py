@@ -124,7 +124,7 @@ def test_unicode_survives_csv_markdown_and_pdf(client: TestClient, db: Database)
             s,
             caller=Caller(user=day.world.facilitator),
             board=day.board,
-            data=CardCreate(client_id="u", text=text),
+            data=CardCreate(text_consent=True, client_id="u", text=text),
         )
         end_and_freeze(s, day)
     rows = list(csv.DictReader(io.StringIO(client.get(archive_api(day, ".csv")).text)))
@@ -165,7 +165,10 @@ def test_the_pdf_renders_every_script_in_titles_entries_cards_and_themes(
                 s, actor=day.world.facilitator, event=day.world.event, data=EntryCreate(body=words)
             )
             card = cards.create_card(
-                s, caller=boss, board=day.board, data=CardCreate(client_id=name, text=words)
+                s,
+                caller=boss,
+                board=day.board,
+                data=CardCreate(text_consent=True, client_id=name, text=words),
             )[0]
             theme = votes.create_theme(
                 s, actor=day.world.facilitator, board=day.board, data=ThemeCreate(title=words)
@@ -187,7 +190,7 @@ def test_a_formula_looking_card_stays_text_in_the_csv(client: TestClient, db: Da
             s,
             caller=Caller(user=day.world.facilitator),
             board=day.board,
-            data=CardCreate(client_id="f", text='=HYPERLINK("http://x")'),
+            data=CardCreate(text_consent=True, client_id="f", text='=HYPERLINK("http://x")'),
         )
         end_and_freeze(s, day)
     rows = list(csv.DictReader(io.StringIO(client.get(archive_api(day, ".csv")).text)))
@@ -443,7 +446,7 @@ def test_hostile_cards_are_inert_in_the_summary(client: TestClient, db: Database
                 s,
                 caller=Caller(user=day.world.facilitator),
                 board=day.board,
-                data=CardCreate(client_id=f"x{i}", text=vector[:500] or "x"),
+                data=CardCreate(text_consent=True, client_id=f"x{i}", text=vector[:500] or "x"),
             )
         end_and_freeze(s, day)
     page = HTMLParser(client.get(summary_url(day)).text)
@@ -610,8 +613,13 @@ def test_programme_page_lists_upcoming_and_live_days_and_programme_boards(
             data=BoardCreate(title="Brilliance between events"),
         )
         boss = Caller(user=world.facilitator)
-        cards.create_card(s, caller=boss, board=board, data=CardCreate(client_id="a", text="Seen"))
-        held = CardCreate(client_id="b", text="Mail jo@example.org")
+        cards.create_card(
+            s,
+            caller=boss,
+            board=board,
+            data=CardCreate(text_consent=True, client_id="a", text="Seen"),
+        )
+        held = CardCreate(text_consent=True, client_id="b", text="Mail jo@example.org")
         cards.create_card(s, caller=boss, board=board, data=held)
     page = HTMLParser(client.get(f"/p/{world.programme.slug}").text)
     live_link = page.css_first(f'.timeline a[href="/p/{world.programme.slug}/{world.event.slug}"]')

@@ -28,8 +28,15 @@ from tests.factories import (
     make_world,
 )
 from tests.live import LiveServer
-from tests.routes.helpers import ApiRoom as Room  # so card consent's edits here merge; then rename
-from tests.routes.helpers import card_of, error_of, make_people, open_board, post_card, texts_seen
+from tests.routes.helpers import (
+    ApiRoom,
+    card_of,
+    error_of,
+    make_people,
+    open_board,
+    post_card,
+    texts_seen,
+)
 
 CARD_KEYS = {
     "id",
@@ -40,7 +47,8 @@ CARD_KEYS = {
     "status",
     "author",
     "anonymous",
-    "shareable",
+    "text_consent",
+    "name_consent",
     "theme_id",
     "votes",
     "spotlight",
@@ -63,7 +71,7 @@ CARD_KEYS = {
         ("admin", 201),
     ],
 )
-def test_opening_a_board_by_role(client: TestClient, room: Room, role: str, status: int) -> None:
+def test_opening_a_board_by_role(client: TestClient, room: ApiRoom, role: str, status: int) -> None:
     user = {"outsider": room.world.outsider, "facilitator": room.world.facilitator}.get(role)
     headers = login(client, room.world.admin if role == "admin" else user)
     if role == "attendee":
@@ -84,7 +92,7 @@ def test_opening_a_board_by_role(client: TestClient, room: Room, role: str, stat
         assert (board["cards"], board["themes"]) == ([], [])
 
 
-def test_patching_a_board_hides_closes_and_reopens_it(client: TestClient, room: Room) -> None:
+def test_patching_a_board_hides_closes_and_reopens_it(client: TestClient, room: ApiRoom) -> None:
     headers = login(client, room.world.facilitator)
     card_of(client, room, room.amy, "Music every afternoon")
     hidden = client.patch(
@@ -109,7 +117,7 @@ def test_patching_a_board_hides_closes_and_reopens_it(client: TestClient, room: 
     assert client.patch(room.board_url, json={"title": "Mine"}, headers=outsider).status_code == 403
 
 
-def test_unknown_boards_cards_and_themes_are_404(client: TestClient, room: Room) -> None:
+def test_unknown_boards_cards_and_themes_are_404(client: TestClient, room: ApiRoom) -> None:
     headers = room.amy.headers
     for response in [
         client.get("/api/v1/boards/999999"),
@@ -137,7 +145,7 @@ def test_unknown_boards_cards_and_themes_are_404(client: TestClient, room: Room)
         ("admin", 201),
     ],
 )
-def test_posting_a_card_by_role(client: TestClient, room: Room, role: str, status: int) -> None:
+def test_posting_a_card_by_role(client: TestClient, room: ApiRoom, role: str, status: int) -> None:
     users = {
         "outsider": room.world.outsider,
         "facilitator": room.world.facilitator,
@@ -152,7 +160,7 @@ def test_posting_a_card_by_role(client: TestClient, room: Room, role: str, statu
 
 
 def test_the_same_client_id_answers_with_the_same_card(
-    client: TestClient, db: Database, room: Room
+    client: TestClient, db: Database, room: ApiRoom
 ) -> None:
     body = {"client_id": str(uuid.uuid4()), "text": "  Residents chose the menu  "}
     first = client.post(f"{room.board_url}/cards", json=body, headers=room.amy.headers)
@@ -166,7 +174,7 @@ def test_the_same_client_id_answers_with_the_same_card(
 
 
 def test_a_card_is_checked_before_it_is_posted(
-    client: TestClient, db: Database, room: Room
+    client: TestClient, db: Database, room: ApiRoom
 ) -> None:
     amy = room.amy.headers
     # Whitespace-only is refused by the schema itself (the OpenAPI pattern), not after it.
@@ -185,8 +193,8 @@ def test_a_card_is_checked_before_it_is_posted(
     assert error_of(post_card(client, room, amy, "Shh", anonymous=True)) == (400, "bad_input")
 
 
-def test_a_card_shows_each_viewer_what_they_may_see(client: TestClient, room: Room) -> None:
-    mine = card_of(client, room, room.amy, "Staff stayed late", anonymous=True, shareable=True)
+def test_a_card_shows_each_viewer_what_they_may_see(client: TestClient, room: ApiRoom) -> None:
+    mine = card_of(client, room, room.amy, "Staff stayed late", anonymous=True)
     assert set(mine) == CARD_KEYS | {"held_reason"}
     assert (mine["author"], mine["status"], mine["held_reason"], mine["votes"]) == (
         None,
@@ -210,7 +218,7 @@ def test_a_card_shows_each_viewer_what_they_may_see(client: TestClient, room: Ro
     assert all(set(c) == CARD_KEYS | {"held_reason"} for c in cards)
 
 
-def test_moderation_decides_who_sees_a_card(client: TestClient, room: Room) -> None:
+def test_moderation_decides_who_sees_a_card(client: TestClient, room: ApiRoom) -> None:
     facilitator = login(client, room.world.facilitator)
     client.patch(room.board_url, json={"moderation": "pre"}, headers=facilitator)
     card = card_of(client, room, room.amy, "Music every afternoon")
@@ -242,7 +250,7 @@ def test_moderation_decides_who_sees_a_card(client: TestClient, room: Room) -> N
     assert sees({}) and state_sees({})
 
 
-def test_the_privacy_guard_holds_personal_data(client: TestClient, room: Room) -> None:
+def test_the_privacy_guard_holds_personal_data(client: TestClient, room: ApiRoom) -> None:
     held = card_of(client, room, room.amy, "Her NHS number is 943 476 5919")
     assert (held["status"], held["held_reason"]) == ("pending", "looks like an NHS number")
     fine = card_of(client, room, room.amy, "Glove batch 943 476 5910 arrived")
@@ -257,7 +265,7 @@ def test_the_privacy_guard_holds_personal_data(client: TestClient, room: Room) -
     assert texts_seen(client, room, room.ben.headers) == []
 
 
-def test_only_ten_cards_a_minute(client: TestClient, room: Room) -> None:
+def test_only_ten_cards_a_minute(client: TestClient, room: ApiRoom) -> None:
     for n in range(10):
         assert post_card(client, room, room.amy.headers, f"Card {n}").status_code == 201
     limited = post_card(client, room, room.amy.headers, "One too many")
@@ -266,7 +274,7 @@ def test_only_ten_cards_a_minute(client: TestClient, room: Room) -> None:
     assert post_card(client, room, room.ben.headers, "Ben may").status_code == 201
 
 
-def test_who_may_edit_and_delete_a_card(client: TestClient, room: Room) -> None:
+def test_who_may_edit_and_delete_a_card(client: TestClient, room: ApiRoom) -> None:
     card = card_of(client, room, room.amy, "Residents planned the garden")
     url = f"/api/v1/cards/{card['id']}"
     assert client.patch(url, json={"text": "Mine now"}, headers=room.ben.headers).status_code == 403
@@ -303,7 +311,7 @@ def test_who_may_edit_and_delete_a_card(client: TestClient, room: Room) -> None:
 # -- votes and themes ---------------------------------------------------------------------------
 
 
-def test_dots_are_budgeted_across_cards_and_themes(client: TestClient, room: Room) -> None:
+def test_dots_are_budgeted_across_cards_and_themes(client: TestClient, room: ApiRoom) -> None:
     first = card_of(client, room, room.amy, "One")
     second = card_of(client, room, room.ben, "Two")
     facilitator = login(client, room.world.facilitator)
@@ -354,7 +362,7 @@ def test_dots_are_budgeted_across_cards_and_themes(client: TestClient, room: Roo
     assert client.get(room.board_url).json()["themes"][0]["votes"] == 1
 
 
-def test_themes_are_managed_by_facilitators(client: TestClient, room: Room) -> None:
+def test_themes_are_managed_by_facilitators(client: TestClient, room: ApiRoom) -> None:
     card = card_of(client, room, room.amy, "Lovely lunch")
     assert (
         client.post(
@@ -388,9 +396,11 @@ def test_themes_are_managed_by_facilitators(client: TestClient, room: Room) -> N
 # -- promotion, frozen events, programme boards -------------------------------------------------
 
 
-def test_promoting_needs_the_authors_consent(client: TestClient, room: Room) -> None:
-    shared = card_of(client, room, room.amy, "Residents planned the garden", shareable=True)
-    private = card_of(client, room, room.amy, "Just for the room")
+def test_promoting_needs_the_authors_consent(client: TestClient, room: ApiRoom) -> None:
+    shared = card_of(
+        client, room, room.amy, "Residents planned the garden", text_consent=True, name_consent=True
+    )
+    private = card_of(client, room, room.amy, "Just for the room", text_consent=False)
     facilitator = login(client, room.world.facilitator)
     entry = client.post(f"/api/v1/cards/{shared['id']}/promote", headers=facilitator)
     assert entry.status_code == 201
@@ -409,8 +419,10 @@ def test_promoting_needs_the_authors_consent(client: TestClient, room: Room) -> 
     )
 
 
-def test_a_frozen_event_answers_every_board_write_with_409(client: TestClient, room: Room) -> None:
-    card = card_of(client, room, room.amy, "Before the end", shareable=True)
+def test_a_frozen_event_answers_every_board_write_with_409(
+    client: TestClient, room: ApiRoom
+) -> None:
+    card = card_of(client, room, room.amy, "Before the end")
     facilitator = login(client, room.world.facilitator)
     theme = client.post(f"{room.board_url}/themes", json={"title": "T"}, headers=facilitator).json()
     event_url = f"/api/v1/events/{room.world.event.id}"
@@ -441,7 +453,7 @@ def test_a_frozen_event_answers_every_board_write_with_409(client: TestClient, r
 
 
 def test_a_programme_board_collects_cards_between_events(
-    client: TestClient, db: Database, room: Room
+    client: TestClient, db: Database, room: ApiRoom
 ) -> None:
     slug = room.world.programme.slug
     facilitator = login(client, room.world.facilitator)
@@ -452,7 +464,11 @@ def test_a_programme_board_collects_cards_between_events(
     assert made.status_code == 201 and made.json()["programme_id"] == room.world.programme.id
     board_url = f"/api/v1/boards/{made.json()['id']}"
     for who in (room.amy, room.stranger):
-        body = {"client_id": str(uuid.uuid4()), "text": f"From {who.attendee.display_name}"}
+        body = {
+            "client_id": str(uuid.uuid4()),
+            "text": f"From {who.attendee.display_name}",
+            "text_consent": True,
+        }
         assert client.post(f"{board_url}/cards", json=body, headers=who.headers).status_code == 201
     with db.session() as s:
         owner = make_user(s)
@@ -506,7 +522,7 @@ class Socket:
 
 
 @pytest.fixture
-def live_room(live_server: LiveServer, db: Database) -> Iterator[tuple[Room, httpx.Client]]:
+def live_room(live_server: LiveServer, db: Database) -> Iterator[tuple[ApiRoom, httpx.Client]]:
     world, amy, ben, dev = make_people(db)
     with db.session() as s:
         token = accounts.create_token(
@@ -518,11 +534,11 @@ def live_room(live_server: LiveServer, db: Database) -> Iterator[tuple[Room, htt
         body = {"title": "Brilliance", "votes_per_attendee": 2}
         made = api.post(f"/api/v1/events/{world.event.id}/boards", json=body)
         assert made.status_code == 201, made.text
-        yield Room(world, made.json()["id"], amy, ben, dev), api
+        yield ApiRoom(world, made.json()["id"], amy, ben, dev), api
 
 
 def test_cards_travel_live_to_each_viewer(
-    live_server: LiveServer, live_room: tuple[Room, httpx.Client]
+    live_server: LiveServer, live_room: tuple[ApiRoom, httpx.Client]
 ) -> None:
     room, api = live_room
     url = f"{live_server.ws_url}/ws/events/{room.world.event.id}"
@@ -532,7 +548,13 @@ def test_cards_travel_live_to_each_viewer(
         amy.next_where(lambda m: m["type"] == "hello")
 
         def create(ref: str, text: str) -> dict[str, Any]:
-            data = {"board_id": room.board_id, "client_id": str(uuid.uuid4()), "text": text}
+            data = {
+                "board_id": room.board_id,
+                "client_id": str(uuid.uuid4()),
+                "text": text,
+                "text_consent": True,
+                "name_consent": True,
+            }
             amy.ws.send(json.dumps({"type": "card.create", "ref": ref, "data": data}))
             return amy.next_where(lambda m: m.get("ref") == ref)
 

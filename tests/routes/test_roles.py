@@ -15,8 +15,7 @@ from server.models.accounts import User
 from server.models.boards import CardCreate
 from server.services import cards, programmes
 from server.services.access import Caller
-from tests.factories import World, login, make_board, make_user
-from tests.factories import make_attendee as join  # so card consent's edits here merge; then rename
+from tests.factories import World, login, make_attendee, make_board, make_user
 
 # (door, may a co-facilitator use it). Every one refuses a programme lead.
 DOORS: list[tuple[str, str, dict[str, Any] | None, bool]] = [
@@ -51,10 +50,12 @@ def member(session: Session, world: World, role: str) -> User:
 
 
 def room(session: Session, world: World) -> dict[str, str]:
-    """What the doors name: a board with a shareable card, and an attendee."""
+    """What the doors name: a board with a card shared publicly, and an attendee."""
     board = make_board(session, world)
-    amy = join(session, world.event, "Amy")
-    data = CardCreate(client_id=str(uuid.uuid4()), text="Residents chose the menu", shareable=True)
+    amy = make_attendee(session, world.event, "Amy")
+    data = CardCreate(
+        client_id=str(uuid.uuid4()), text="Residents chose the menu", text_consent=True
+    )
     card, _ = cards.create_card(
         session, caller=Caller(attendee=amy.attendee), board=board, data=data
     )

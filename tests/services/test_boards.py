@@ -434,7 +434,7 @@ def test_an_attendee_may_post_ten_cards_a_minute(db: Database, room: Room) -> No
 def test_a_frozen_event_refuses_every_board_write(db: Database, room: Room) -> None:
     world, amy = room.world, room.amy
     with db.session() as s:
-        card = post(s, amy.caller, board_of(s, room), "Before the end", shareable=True)
+        card = post(s, amy.caller, board_of(s, room), "Before the end")
         theme = votes.create_theme(
             s, actor=world.facilitator, board=board_of(s, room), data=ThemeCreate(title="T")
         )
@@ -468,10 +468,17 @@ def test_a_frozen_event_refuses_every_board_write(db: Database, room: Room) -> N
                 attempt()
 
 
-def test_promoting_quotes_a_shareable_card_once(db: Database, room: Room) -> None:
+def test_promoting_quotes_a_card_shared_publicly_once(db: Database, room: Room) -> None:
     with db.session() as s:
         board = board_of(s, room)
-        card = post(s, room.amy.caller, board, "Residents planned\nthe garden", shareable=True)
+        card = post(
+            s,
+            room.amy.caller,
+            board,
+            "Residents planned\nthe garden",
+            text_consent=True,
+            name_consent=True,
+        )
         entry = cards.promote_card(s, actor=room.world.facilitator, card=card)
         assert (entry.kind, entry.body, entry.attribution) == (
             "quote",
@@ -479,12 +486,14 @@ def test_promoting_quotes_a_shareable_card_once(db: Database, room: Room) -> Non
             "Amy",
         )
         assert cards.promote_card(s, actor=room.world.facilitator, card=card).id == entry.id
-        private = post(s, room.amy.caller, board, "Just for the room")
+        private = post(s, room.amy.caller, board, "Just for the room", text_consent=False)
         with pytest.raises(cards.NotShareable):
             cards.promote_card(s, actor=room.world.facilitator, card=private)
-        anonymous = post(s, room.ben.caller, board, "Quietly proud", shareable=True, anonymous=True)
+        anonymous = post(
+            s, room.ben.caller, board, "Quietly proud", text_consent=True, anonymous=True
+        )
         assert cards.promote_card(s, actor=room.world.facilitator, card=anonymous).attribution == ""
-        held = post(s, room.ben.caller, board, "Ring 07700 900123", shareable=True)
+        held = post(s, room.ben.caller, board, "Ring 07700 900123")
         with pytest.raises(Conflict):
             cards.promote_card(s, actor=room.world.facilitator, card=held)
         assert s.exec(select(func.count()).select_from(Entry)).one() == 2

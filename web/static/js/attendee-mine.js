@@ -30,6 +30,7 @@ function makeMine(onSaved) {
   li.querySelector("[data-edit]").addEventListener("click", () => openEditor(li));
   li.querySelector("[data-cancel]").addEventListener("click", () => closeEditor(li));
   li.querySelector("[data-edit-form]").addEventListener("submit", (event) => saveEdit(event, li, onSaved));
+  li.querySelector("[data-consent-form]").addEventListener("change", (event) => saveConsent(event, li, onSaved));
   return li;
 }
 
@@ -41,6 +42,7 @@ function updateMine(li, item, open, online) {
   const redacted = item.card?.redacted ? "Redacted by the facilitator: some words were taken out." : "";
   fill(li, { text: item.text, state, redacted });
   li.querySelector("[data-edit]").hidden = !item.card || !open || editing.has(item.card.id);
+  showConsent(li, item.card);
   if (!open && item.card) closeEditor(li);
 }
 
@@ -73,6 +75,42 @@ async function saveEdit(event, li, onSaved) {
     onSaved(card);
   } catch (e) {
     // Edits go straight to the server, not the outbox: a stale edit is worse than a retry.
+    error.textContent = e.status ? e.message : "You seem to be offline: try again when the Wi-Fi is back.";
+    error.hidden = false;
+  }
+}
+
+// Each consent box of a sent card says what the server holds; a change goes straight to it.
+function showConsent(li, card) {
+  const form = li.querySelector("[data-consent-form]");
+  form.hidden = !card;
+  if (!card || form.dataset.busy) return;
+  const text = form.querySelector("[data-consent=text]");
+  const name = form.querySelector("[data-consent=name]");
+  text.checked = Boolean(card.text_consent);
+  name.checked = Boolean(card.name_consent);
+  name.disabled = !card.text_consent && !card.name_consent;
+}
+
+async function saveConsent(event, li, onSaved) {
+  const form = li.querySelector("[data-consent-form]");
+  const error = form.querySelector("[data-consent-error]");
+  const box = event.target;
+  form.dataset.busy = "1";
+  error.hidden = true;
+  try {
+    const body = { [box.dataset.consent]: box.checked };
+    if (box.dataset.consent === "text" && !box.checked) body.name = false;
+    const card = await fetchJSON(`/api/v1/cards/${li.dataset.cardId}/consent`, {
+      method: "PUT",
+      headers: JSON_HEADERS,
+      body: JSON.stringify(body),
+    });
+    delete form.dataset.busy;
+    onSaved(card);
+  } catch (e) {
+    delete form.dataset.busy;
+    box.checked = !box.checked;
     error.textContent = e.status ? e.message : "You seem to be offline: try again when the Wi-Fi is back.";
     error.hidden = false;
   }

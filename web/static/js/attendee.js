@@ -274,9 +274,11 @@ function post(event) {
     text,
     column,
     anonymous: form.elements.anonymous.checked,
-    shareable: form.elements.shareable.checked,
+    text_consent: form.elements.text_consent.checked,
+    name_consent: form.elements.text_consent.checked && form.elements.name_consent.checked,
   });
   form.reset();
+  form.elements.name_consent.disabled = true;
   $("[data-composer-status]").textContent = app.connection === "live" ? "Sending…" : "Saved, will send";
   form.elements.text.focus();
 }
@@ -343,6 +345,12 @@ if (root) {
   app.me = Number(root.dataset.attendeeId);
   app.call = new GroupCall($("[data-breakout-call]"), $("[data-call-status]"), Number(root.dataset.eventId));
   $("[data-composer]").addEventListener("submit", post);
+  // A name shown beside words that are not shown means nothing: the second box follows the first.
+  $("[data-composer]").elements.text_consent.addEventListener("change", (event) => {
+    const name = event.currentTarget.form.elements.name_consent;
+    name.disabled = !event.currentTarget.checked;
+    if (name.disabled) name.checked = false;
+  });
   $("[data-wall]").addEventListener("click", onVoteClick);
   $("[data-themes]").addEventListener("click", onVoteClick);
   document.querySelector("[data-add-card]").addEventListener("click", jumpToComposer);

@@ -77,7 +77,7 @@ function updateCard(li, card, b) {
     text: card.text,
     column: card.column,
     author: authorName(card) || "No name",
-    share: card.shareable ? "OK to share publicly" : "Not for public pages",
+    share: consentLabel(card),
     votes: card.votes ? `${card.votes} dot${card.votes === 1 ? "" : "s"}` : "",
     held: card.held_reason ? `Held back: it ${card.held_reason}.` : "",
     redacted: card.redacted ? "Redacted" : "",
@@ -88,11 +88,11 @@ function updateCard(li, card, b) {
   redact.hidden = card.status !== "pending";
   li.dataset.status = card.status;
   li.dataset.column = card.column;
-  li.querySelector("[data-slot=share]").classList.toggle("share-ok", card.shareable);
+  li.querySelector("[data-slot=share]").classList.toggle("share-ok", card.text_consent);
   li.draggable = card.status === "visible";
   const shown = { approve: card.status === "pending", hide: card.status !== "hidden", show: card.status === "hidden" };
   shown.spotlight = shown.promote = card.status === "visible";
-  shown.promote &&= card.shareable;
+  shown.promote &&= card.text_consent;
   for (const [name, on] of Object.entries(shown)) li.querySelector(`[data-act="${name}"]`).hidden = !on;
   const select = li.querySelector("[data-theme-select]");
   select.parentElement.hidden = card.status !== "visible";
@@ -102,6 +102,12 @@ function updateCard(li, card, b) {
     select.replaceChildren(...options.map(([value, label]) => new Option(label, value)));
   }
   select.value = card.theme_id ? String(card.theme_id) : "";
+}
+
+// What its author agreed to: the room sees every card; public pages only what they shared.
+function consentLabel(card) {
+  if (!card.text_consent) return "Not for public pages";
+  return card.name_consent ? "Public, with name" : "Public, without name";
 }
 
 function cardAction(li, action) {
@@ -223,6 +229,7 @@ async function mergeTheme(from, into) {
 function renderSettings(b) {
   for (const button of root.querySelectorAll("[data-state]")) button.setAttribute("aria-pressed", String(button.dataset.state === b.state));
   $("[data-moderation]").checked = b.moderation === "pre";
+  $("[data-screen-public-only]").checked = Boolean(b.screen_public_only);
   $("[data-vote-close]").hidden = b.votes_per_attendee === 0;
   $("[data-vote-form] button").textContent = b.votes_per_attendee ? "Change the dots" : "Open the vote";
 }
@@ -265,6 +272,9 @@ function wire() {
   }
   $("[data-moderation]").addEventListener("change", (event) =>
     act(() => api("PATCH", `/api/v1/boards/${boardId}`, { moderation: event.target.checked ? "pre" : "post" })),
+  );
+  $("[data-screen-public-only]").addEventListener("change", (event) =>
+    act(() => api("PATCH", `/api/v1/boards/${boardId}`, { screen_public_only: event.target.checked })),
   );
   $("[data-theme-form]").addEventListener("submit", (event) => {
     event.preventDefault();

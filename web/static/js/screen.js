@@ -37,7 +37,16 @@ const BARS_FONT = { min: 1.4, max: 3.6 };
 const TITLE_FONT = { min: 2.2, max: 3.4 };
 const TIMER_LINGER_MS = 120000; // "time's up" stays this long unless the console stops it
 
-const shownCards = (board) => (board && board.state !== "hidden" ? board.cards.filter((c) => c.status === "visible") : []);
+// A board set to show only cards shared publicly keeps the screen to its authors' consent. A
+// paired screen is sent them so (server/realtime/projections.py); a facilitator's browser gets
+// every card whole, so it applies the same rule here.
+const screened = (board, card) => {
+  if (card.status !== "visible") return null;
+  if (!board.screen_public_only) return card;
+  if (!card.text_consent) return null;
+  return card.name_consent ? card : { ...card, author: null };
+};
+const shownCards = (board) => (board && board.state !== "hidden" ? board.cards.map((c) => screened(board, c)).filter(Boolean) : []);
 const authorOf = (card) => (card.author && card.author.display_name) || "";
 // A paired screen gets a held note as `{id, breakout_id, held: true}`; a facilitator's browser
 // gets it whole, with its held_reason. Either way the room sees none of it.
@@ -85,8 +94,8 @@ function draw(mode, target) {
   }
   if (mode === "spotlight") {
     const found = findCard(state, target);
-    const ok = found && found.card.status === "visible" && found.board.state !== "hidden";
-    return ok ? (drawSpotlight(found.card), "spotlight") : "blank";
+    const card = found && found.board.state !== "hidden" ? screened(found.board, found.card) : null;
+    return card ? (drawSpotlight(card), "spotlight") : "blank";
   }
   if (mode === "breakout") {
     const group = state.breakouts.find((b) => b.id === target);
