@@ -1,7 +1,7 @@
 // The console's review page: approve, hide or redact held cards, and confirm before freezing.
 // Every change goes through the same API as anywhere else (PATCH /api/v1/cards/{id},
 // POST /api/v1/cards/{id}/redact).
-import { fetchJSON } from "./live.js";
+import { api } from "./lib/api.js";
 
 const root = document.querySelector("[data-review]");
 
@@ -11,16 +11,11 @@ function showError(message) {
   box.hidden = false;
 }
 
-async function send(url, method, body) {
-  const headers = { "Content-Type": "application/json", "X-CSRF-Token": root.dataset.csrf };
-  return fetchJSON(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-}
-
 async function decide(button) {
   const item = button.closest("li");
   button.disabled = true;
   try {
-    await send(`/api/v1/cards/${button.dataset.card}`, "PATCH", { status: button.dataset.status });
+    await api("PATCH", `/api/v1/cards/${button.dataset.card}`, { status: button.dataset.status });
     // The counts of what will be archived change too: reload the page's numbers.
     window.location.reload();
   } catch (error) {
@@ -49,7 +44,7 @@ async function redact(form, submitter) {
   buttons.forEach((b) => { b.disabled = true; });
   try {
     const body = { text: form.elements.text.value, approve: submitter?.value === "approve" };
-    await send(`/api/v1/cards/${form.dataset.redact}/redact`, "POST", body);
+    await api("POST", `/api/v1/cards/${form.dataset.redact}/redact`, body);
     // The page says again what is held and why, after the guard's second look.
     window.location.reload();
   } catch (error) {

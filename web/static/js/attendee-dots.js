@@ -2,7 +2,7 @@
 //
 // Counts change on the phone at once (a tap must feel instant on slow Wi-Fi); card votes go
 // through the outbox like cards do, theme votes over REST. A refusal reloads the true counts.
-import { fetchJSON } from "./live.js";
+import { fetchJSON } from "./lib/api.js";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 

@@ -1,6 +1,6 @@
 // attendee-mine.js: "Your cards" on the phone: the ones still in the outbox, and the ones sent,
 // with why a held one waits, and an editor while the board is open.
-import { fetchJSON } from "./live.js";
+import { fetchJSON } from "./lib/api.js";
 import { fill, fromTemplate, heldMessage, reconcile } from "./room.js";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };

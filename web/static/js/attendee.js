@@ -5,7 +5,9 @@ import { Dots, dotsLine, noDotsLeft, showStepper } from "./attendee-dots.js";
 import { GroupCall } from "./attendee-call.js";
 import { renderMine } from "./attendee-mine.js";
 import { applyMessage as applyGroupMessage } from "./breakouts.js";
-import { Live, fetchJSON, uuid } from "./live.js";
+import { fetchJSON } from "./lib/api.js";
+import { scoped } from "./lib/dom.js";
+import { Live, uuid } from "./live.js";
 import { applyMessage, authorName, boardById, currentSession, fill, focusBoard, fromTemplate, heldMessage, reconcile } from "./room.js";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
@@ -61,7 +63,7 @@ sizeToggle?.addEventListener("click", () => setLargeText(!document.documentEleme
 // -- the app ----------------------------------------------------------------------------------
 
 const root = document.querySelector("[data-attendee-app]");
-const $ = (selector) => root.querySelector(selector);
+const { $, $$ } = scoped(root);
 const app = {
   state: null,
   live: null,
@@ -86,7 +88,7 @@ function render() {
   if (!app.state) return;
   app.call.render(app.state, app.me);
   const view = currentView();
-  for (const section of root.querySelectorAll("[data-view]")) section.hidden = section.dataset.view !== view.kind;
+  for (const section of $$("[data-view]")) section.hidden = section.dataset.view !== view.kind;
   renderTabs(view);
   if (view.kind === "agenda") renderAgenda();
   if (view.kind === "board") renderBoard(boardById(app.state, view.id));

@@ -5,14 +5,17 @@
 // Wi-Fi), and edits are PATCHed with the version they started from. When someone else saved
 // the note first, the server answers 409 with the note as it is now, and the phone shows both
 // versions and lets the writer choose; neither is ever dropped without them saying so.
-import { Live, fetchJSON, uuid } from "./live.js";
-import { applyMessage, clock, el, names, secondsLeft } from "./breakouts.js";
+import { fetchJSON } from "./lib/api.js";
+import { formatClock, msLeft, secondsLeft, syncClock } from "./lib/clock.js";
+import { el, scoped } from "./lib/dom.js";
+import { Live, uuid } from "./live.js";
+import { applyMessage, names } from "./breakouts.js";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 const CONFIRM_MS = 4000;
 
 const root = document.querySelector("[data-breakout-phone]");
-const $ = (selector) => root.querySelector(selector);
+const { $, $$ } = scoped(root);
 const app = {
   eventId: Number(root.dataset.eventId),
   me: Number(root.dataset.attendeeId),
@@ -34,7 +37,7 @@ function render() {
   const group = myGroup();
   const open = app.state.breakouts.filter((b) => b.state === "open");
   const view = group ? "group" : open.length ? "pick" : "wait";
-  for (const section of root.querySelectorAll("[data-view]")) section.hidden = section.dataset.view !== view;
+  for (const section of $$("[data-view]")) section.hidden = section.dataset.view !== view;
   if (group) renderGroup(group);
   else if (view === "pick") renderPick(open);
   renderTimer();
@@ -150,11 +153,11 @@ function renderTimer() {
   box.hidden = left === null;
   if (left === null) return;
   $("[data-timer-label]").textContent = timer.label ? `${timer.label}:` : "Time left:";
-  $("[data-timer-left]").textContent = left > 0 ? clock(left) : "Time is up";
+  $("[data-timer-left]").textContent = left > 0 ? formatClock(left * 1000) : "Time is up";
   box.dataset.phase = left === 0 ? "up" : left <= 60 ? "minute" : "running";
   // A gentle nudge, once each, at one minute and at zero; never for a timer long gone.
   if (left <= 60 && left > 50 && app.alerted.minute !== timer.ends_at) nudge("minute", timer, "One minute left.");
-  if (left === 0 && Date.now() - Date.parse(timer.ends_at) < 10000 && app.alerted.zero !== timer.ends_at) nudge("zero", timer, "Time is up.");
+  if (left === 0 && -msLeft(timer) < 10000 && app.alerted.zero !== timer.ends_at) nudge("zero", timer, "Time is up.");
 }
 
 function nudge(which, timer, text) {
@@ -368,6 +371,7 @@ app.live = new Live({
     if (status === "closed" && detail?.reason === "frozen") $("[data-day-over]").hidden = false;
   },
 });
+syncClock();
 app.live.start().catch(() => {
   document.querySelector("[data-conn-label]").textContent = "Could not load the event";
 });

@@ -2,22 +2,16 @@
 // shows every group side by side, live: members, who is writing, and the notes; from it the
 // facilitator starts one timer for all groups, seats people, closes the breakouts and reports a
 // group back. The table-cards page uses it for its Print button. The phone's script
-// (breakout-phone.js) shares applyMessage and the timer helpers from here.
-import { Live, fetchJSON } from "./live.js";
-import { shownTimer } from "./room.js";
+// (breakout-phone.js) shares applyMessage and names() from here; the timer helpers are lib/clock.js.
+import { api } from "./lib/api.js";
+import { formatClock, secondsLeft, syncClock } from "./lib/clock.js";
+import { byCreated, byId, upsert } from "./lib/collections.js";
+import { el, scoped } from "./lib/dom.js";
+import { Live } from "./live.js";
 
 const WRITING_MS = 10000; // "who is writing": a note saved in the last ten seconds
 
 // -- shared with the phone ----------------------------------------------------------------------
-
-const byId = (a, b) => a.id - b.id;
-const byCreated = (a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id - b.id);
-
-export function upsert(items, item) {
-  const at = items.findIndex((existing) => existing.id === item.id);
-  if (at >= 0) items[at] = item;
-  else items.push(item);
-}
 
 /** Apply one logged message to a loaded /state, as the server's own test client does. */
 export function applyMessage(state, message) {
@@ -64,29 +58,6 @@ export function applyMessage(state, message) {
   }
 }
 
-/** Whole seconds left on a timer (0 once it has run out), or null with none to show. */
-export function secondsLeft(timer, now = Date.now()) {
-  return shownTimer(timer, now) ? Math.max(0, Math.ceil((Date.parse(timer.ends_at) - now) / 1000)) : null;
-}
-
-export function clock(seconds) {
-  const m = Math.floor(seconds / 60);
-  return `${m}:${String(seconds % 60).padStart(2, "0")}`;
-}
-
-/** A DOM element: el("p", {class: "x", dataset: {id: 1}}, "text", child). */
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
 export function names(list) {
   if (list.length <= 1) return list.join("");
   return `${list.slice(0, -1).join(", ")} and ${list[list.length - 1]}`;
@@ -104,17 +75,10 @@ if (root) startConsole(root);
 function startConsole(root) {
   const eventId = Number(root.dataset.eventId);
   const frozen = root.dataset.frozen === "true";
-  const $ = (selector) => root.querySelector(selector);
+  const { $ } = scoped(root);
   const writing = new Map(); // group id -> Map(author name -> when they last saved)
   const sections = new Map(); // group id -> its <section>
   let state = null;
-
-  const api = (method, url, body) =>
-    fetchJSON(url, {
-      method,
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": root.dataset.csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
 
   function say(text) {
     $("[data-done]").textContent = text;
@@ -291,7 +255,7 @@ function startConsole(root) {
   function renderTimer() {
     const left = secondsLeft(state?.timer);
     const out = $("[data-timer-left]");
-    if (out) out.textContent = left === null ? "" : left > 0 ? `${clock(left)} left` : "Time is up";
+    if (out) out.textContent = left === null ? "" : left > 0 ? `${formatClock(left * 1000)} left` : "Time is up";
     const stop = $("[data-timer-stop]");
     if (stop) stop.hidden = left === null;
   }
@@ -384,6 +348,7 @@ function startConsole(root) {
       $("[data-live-box]").dataset.conn = status;
     },
   });
+  syncClock();
   live.start().catch(() => {
     $("[data-status]").textContent = "Could not load the event";
   });

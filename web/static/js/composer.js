@@ -5,20 +5,14 @@
 // data are flagged as you type; the server refuses them (422 looks_personal) until "Publish
 // anyway" sends them again with confirm_personal, a deliberate second step. Entries posted by other
 // facilitators arrive live through live.js.
-import { Live, fetchJSON, uuid } from "./live.js";
+import { api } from "./lib/api.js";
+import { Live, uuid } from "./live.js";
 import { EntryList, onOlderClick } from "./entries.js";
 import { Pictures } from "./pictures.js";
 
 const PREVIEW_DELAY_MS = 250;
 
 const root = document.querySelector("[data-composer-page]");
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
-
-function api(url, { method = "GET", json, form } = {}) {
-  const headers = { "X-CSRF-Token": csrf };
-  if (json !== undefined) headers["Content-Type"] = "application/json";
-  return fetchJSON(url, { method, headers, body: json !== undefined ? JSON.stringify(json) : form });
-}
 
 class Composer {
   constructor(root) {
@@ -155,10 +149,7 @@ class Composer {
       return;
     }
     try {
-      const { html, privacy_warning: warning } = await api(`/api/v1/events/${this.eventId}/entries/preview`, {
-        method: "POST",
-        json: { body: v.body },
-      });
+      const { html, privacy_warning: warning } = await api("POST", `/api/v1/events/${this.eventId}/entries/preview`, { body: v.body });
       if (turn !== this.previewTurn) return; // a later keystroke's preview is on its way
       holder.replaceChildren(this.previewEntry(v, html));
       this.warnPrivacy(warning ? `This entry ${warning}. Entries are public: check it before posting.` : "");
@@ -253,7 +244,7 @@ class Composer {
       this.entries.set(entry.id, entry);
       this.list.upsert(entry);
       await this.pictures.upload((form) =>
-        api(`/api/v1/entries/${entry.id}/images`, { method: "POST", form }),
+        api("POST", `/api/v1/entries/${entry.id}/images`, form),
       );
       this.finish();
     } catch (error) {
@@ -265,16 +256,13 @@ class Composer {
   }
 
   post(v) {
-    return api(`/api/v1/events/${this.eventId}/entries`, {
-      method: "POST",
-      json: { ...v, client_id: this.clientId },
-    });
+    return api("POST", `/api/v1/events/${this.eventId}/entries`, { ...v, client_id: this.clientId });
   }
 
   saveEdit(v) {
     const f = this.form.elements;
     const correction = { is_correction: f.is_correction.checked, note: f.note.value.trim() };
-    return api(`/api/v1/entries/${this.editing}`, { method: "PATCH", json: { ...v, correction } });
+    return api("PATCH", `/api/v1/entries/${this.editing}`, { ...v, correction });
   }
 
   finish() {
@@ -318,9 +306,9 @@ class Composer {
     const id = Number(node.dataset.entry);
     const action = button.dataset.action;
     if (action === "edit") this.startEditing(id);
-    else if (action === "pin") this.run(api(`/api/v1/entries/${id}`, { method: "PATCH", json: { pinned: node.dataset.pinned !== "true" } }));
+    else if (action === "pin") this.run(api("PATCH", `/api/v1/entries/${id}`, { pinned: node.dataset.pinned !== "true" }));
     else if (action === "delete" && window.confirm("Delete this entry? It disappears from every reader's page."))
-      this.run(api(`/api/v1/entries/${id}`, { method: "DELETE" }).then(() => this.apply({ type: "entry.deleted", data: { id } })));
+      this.run(api("DELETE", `/api/v1/entries/${id}`).then(() => this.apply({ type: "entry.deleted", data: { id } })));
     else if (action === "history") this.run(this.showHistory(id));
   }
 
@@ -333,7 +321,7 @@ class Composer {
   }
 
   async showHistory(id) {
-    const revisions = await api(`/api/v1/entries/${id}/revisions`);
+    const revisions = await api("GET", `/api/v1/entries/${id}/revisions`);
     const list = this.root.querySelector("[data-revisions]");
     const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: this.root.dataset.timezone });
     list.replaceChildren(

@@ -1,21 +1,19 @@
 // console-board.js: one board, live, for its facilitators: the moderation queue (keyboard:
 // j/k move, a approves, h hides), the wall grouped by theme (drag a card onto a theme, or pick
 // one from its list), themes, the vote, and the session screen and timer.
-import { Live, fetchJSON } from "./live.js";
-import { applyMessage, authorName, boardById, fill, formatClock, fromTemplate, reconcile, serverClockOffset, shownTimer } from "./room.js";
+import { api } from "./lib/api.js";
+import { formatClock, msLeft, shownTimer, syncClock } from "./lib/clock.js";
+import { scoped } from "./lib/dom.js";
+import { Live } from "./live.js";
+import { applyMessage, authorName, boardById, fill, fromTemplate, reconcile } from "./room.js";
 
 const root = document.querySelector("[data-board-console]");
-const $ = (selector) => root.querySelector(selector);
+const { $, $$ } = scoped(root);
 const boardId = Number(root.dataset.boardId);
 const eventId = Number(root.dataset.eventId);
-const view = { state: null, clockOffset: 0, focusNext: null };
+const view = { state: null, focusNext: null };
 
 // -- talking to the API -------------------------------------------------------------------------
-
-function api(method, url, body) {
-  const headers = { "Content-Type": "application/json", "X-CSRF-Token": root.dataset.csrf };
-  return fetchJSON(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-}
 
 function say(selector, text) {
   const node = $(selector);
@@ -227,7 +225,7 @@ async function mergeTheme(from, into) {
 }
 
 function renderSettings(b) {
-  for (const button of root.querySelectorAll("[data-state]")) button.setAttribute("aria-pressed", String(button.dataset.state === b.state));
+  for (const button of $$("[data-state]")) button.setAttribute("aria-pressed", String(button.dataset.state === b.state));
   $("[data-moderation]").checked = b.moderation === "pre";
   $("[data-screen-public-only]").checked = Boolean(b.screen_public_only);
   $("[data-vote-close]").hidden = b.votes_per_attendee === 0;
@@ -243,7 +241,7 @@ function renderRoom() {
   const here = target === boardId;
   const name = mode === "board" || mode === "results" ? (here ? `${MODE_NAMES[mode]} of this board` : `${MODE_NAMES[mode]} of another board`) : MODE_NAMES[mode];
   $("[data-screen-now]").textContent = name;
-  for (const button of root.querySelectorAll("[data-screen]")) {
+  for (const button of $$("[data-screen]")) {
     const m = button.dataset.screen;
     button.setAttribute("aria-pressed", String(m === mode && (!["board", "results"].includes(m) || here)));
   }
@@ -251,10 +249,10 @@ function renderRoom() {
 }
 
 function renderTimer() {
-  const timer = shownTimer(view.state?.timer, Date.now() + view.clockOffset);
+  const timer = shownTimer(view.state?.timer);
   $("[data-timer-stop]").hidden = !timer;
   if (!timer) return say("[data-timer-now]", "");
-  const left = Date.parse(timer.ends_at) - (Date.now() + view.clockOffset);
+  const left = msLeft(timer);
   const label = timer.label ? ` (${timer.label})` : "";
   return say("[data-timer-now]", left > 0 ? `Timer running: ${formatClock(left)} left${label}` : `Time is up${label}`);
 }
@@ -263,11 +261,11 @@ function renderTimer() {
 
 function wire() {
   $("[data-queue]").addEventListener("keydown", onQueueKey);
-  for (const button of root.querySelectorAll("[data-screen]")) {
+  for (const button of $$("[data-screen]")) {
     const mode = button.dataset.screen;
     button.addEventListener("click", () => showOnScreen(mode, mode === "board" || mode === "results" ? boardId : null));
   }
-  for (const button of root.querySelectorAll("[data-state]")) {
+  for (const button of $$("[data-state]")) {
     button.addEventListener("click", () => act(() => api("PATCH", `/api/v1/boards/${boardId}`, { state: button.dataset.state })));
   }
   $("[data-moderation]").addEventListener("change", (event) =>
@@ -312,7 +310,7 @@ function onStatus(status) {
 
 if (root) {
   wire();
-  serverClockOffset().then((offset) => (view.clockOffset = offset));
+  syncClock();
   const live = new Live({
     eventId,
     onState: (state) => {

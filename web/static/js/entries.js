@@ -2,7 +2,7 @@
 // Entries are built by filling the page's <template>, itself rendered from public/_entry.html,
 // so an entry that arrives live looks exactly like one the server rendered. Lists keep pinned
 // entries apart, sort the rest newest first, and page back by cursor without duplicates.
-import { fetchJSON } from "./live.js";
+import { fetchJSON } from "./lib/api.js";
 
 const HEADLINE_LENGTH = 90; // as server/feeds.py
 const FALLBACK = { quote: "A quote", key_moment: "A key moment", update: "An update" };

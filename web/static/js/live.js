@@ -6,6 +6,8 @@
 // in localStorage until each is acknowledged, so nothing typed on a phone is lost to bad Wi-Fi
 // or a reload. Every client message carries a client_id, so a resend never creates twice.
 
+import { fetchJSON } from "./lib/api.js";
+
 const BACKOFF_START_MS = 500;
 const BACKOFF_MAX_MS = 15000;
 const QUIET_MS = 45000; // no message for this long: check the line with a ping
@@ -19,18 +21,6 @@ export function uuid() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-export async function fetchJSON(url, options = {}) {
-  const response = await fetch(url, { credentials: "same-origin", ...options });
-  const body = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = new Error(body?.error?.message || `Request failed (${response.status})`);
-    error.status = response.status;
-    error.body = body;
-    throw error;
-  }
-  return body;
 }
 
 export class Live {

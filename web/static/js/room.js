@@ -5,18 +5,8 @@
 // against fresh state). The pages then redraw from the state; reconcile() keeps the elements of
 // cards that stay, so focus, animations and scroll positions survive a redraw.
 
-const byCreated = (a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id - b.id);
-
-function upsert(items, item) {
-  const i = items.findIndex((x) => x.id === item.id);
-  if (i >= 0) items[i] = item;
-  else items.push(item);
-}
-
-function remove(items, id) {
-  const i = items.findIndex((x) => x.id === id);
-  if (i >= 0) items.splice(i, 1);
-}
+import { serverNow } from "./lib/clock.js";
+import { byCreated, byId, remove, upsert } from "./lib/collections.js";
 
 export function boardById(state, id) {
   return state.boards.find((b) => b.id === id) || null;
@@ -41,7 +31,7 @@ export function applyMessage(state, { type, data }) {
     case "board.updated":
       remove(state.boards, data.id);
       if (state.role === "facilitator" || data.state !== "hidden") state.boards.push(data);
-      state.boards.sort((a, b) => a.id - b.id);
+      state.boards.sort(byId);
       break;
     case "card.created":
     case "card.updated":
@@ -57,7 +47,7 @@ export function applyMessage(state, { type, data }) {
     case "theme.updated":
       if (board) {
         upsert(board.themes, data);
-        board.themes.sort((a, b) => a.id - b.id);
+        board.themes.sort(byId);
       }
       break;
     case "theme.deleted":
@@ -104,7 +94,7 @@ export function focusBoard(state) {
 }
 
 /** The session running now: the one the screen names, else the latest that has started. */
-export function currentSession(state, now = Date.now()) {
+export function currentSession(state, now = serverNow()) {
   if (state.screen?.mode === "agenda" && state.screen.target_id) {
     const named = state.agenda.find((i) => i.id === state.screen.target_id);
     if (named) return named;
@@ -167,34 +157,4 @@ export function fill(el, values) {
     slot.textContent = value ?? "";
     slot.hidden = value === "" || value === null || value === undefined;
   }
-}
-
-/** Milliseconds to add to Date.now() to get the server's clock (good to about a second). */
-export async function serverClockOffset() {
-  try {
-    const before = Date.now();
-    const response = await fetch("/healthz", { method: "GET", cache: "no-store" });
-    const after = Date.now();
-    const date = Date.parse(response.headers.get("date") || "");
-    // The Date header is truncated to the second: on average it is half a second behind.
-    return Number.isNaN(date) ? 0 : date + 500 - (before + after) / 2;
-  } catch {
-    return 0;
-  }
-}
-
-// "Time is up" stays this long, then every surface drops the timer, as /state does
-// (server/services/room.py TIMER_LINGER); a new timer or the screen moving on ends it sooner.
-export const TIMER_LINGER_MS = 120000;
-
-/** The timer to show now: null once it ended more than TIMER_LINGER_MS ago. */
-export function shownTimer(timer, now = Date.now()) {
-  return timer && Date.parse(timer.ends_at) + TIMER_LINGER_MS >= now ? timer : null;
-}
-
-export function formatClock(ms) {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  const m = Math.floor(total / 60);
-  const s = String(total % 60).padStart(2, "0");
-  return m >= 60 ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }

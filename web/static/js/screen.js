@@ -6,25 +6,17 @@
 // browser, whose state holds cards and notes the room must not see; so it shows only visible
 // cards on boards that are not hidden, never a held card's reason, and none of a group's notes
 // that look like personal data (held: only that some wait for review).
+import { TIMER_LINGER_MS, formatClock, msLeft, syncClock } from "./lib/clock.js";
+import { scoped } from "./lib/dom.js";
 import { applyMessage as applyGroupMessage } from "./breakouts.js";
 import { Live } from "./live.js";
-import {
-  applyMessage,
-  boardById,
-  currentSession,
-  findCard,
-  focusBoard,
-  formatClock,
-  fromTemplate,
-  reconcile,
-  serverClockOffset,
-} from "./room.js";
+import { applyMessage, boardById, currentSession, findCard, focusBoard, fromTemplate, reconcile } from "./room.js";
 
 const stage = document.querySelector("[data-screen]");
-const $ = (selector) => stage.querySelector(selector);
+const { $, $$ } = scoped(stage);
 // `drawn`: what the screen last showed ("mode:target"), so only what arrives while it stays gets
 // the flourish, not everything a switch brings in.
-const view = { state: null, clockOffset: 0, drawn: null, settled: false, chimedFor: null, audio: null };
+const view = { state: null, drawn: null, settled: false, chimedFor: null, audio: null };
 const MAX_BARS = 10;
 // The board's type size is searched between these (as a share of the screen's height), so that
 // a handful of cards reads from the back of the room and two hundred still fit.
@@ -35,7 +27,6 @@ const SPOT_FONT = { min: 2, max: 9 };
 const BARS_FONT = { min: 1.4, max: 3.6 };
 // The event's title: two lines at most, smaller before it is ever cut.
 const TITLE_FONT = { min: 2.2, max: 3.4 };
-const TIMER_LINGER_MS = 120000; // "time's up" stays this long unless the console stops it
 
 // A board set to show only cards shared publicly keeps the screen to its authors' consent. A
 // paired screen is sent them so (server/realtime/projections.py); a facilitator's browser gets
@@ -66,7 +57,7 @@ function render() {
   const over = view.over || state.event.status === "frozen";
   const mode = over ? "over" : draw(state.screen.mode, state.screen.target_id);
   stage.dataset.mode = mode;
-  for (const section of stage.querySelectorAll("[data-mode-view]")) section.hidden = section.dataset.modeView !== mode;
+  for (const section of $$("[data-mode-view]")) section.hidden = section.dataset.modeView !== mode;
   refit();
   view.drawn = showing;
 }
@@ -213,7 +204,7 @@ function makeBar() {
 }
 
 function drawAgenda() {
-  const now = currentSession(view.state, Date.now() + view.clockOffset);
+  const now = currentSession(view.state);
   const nowIndex = view.state.agenda.indexOf(now);
   reconcile($("[data-agenda]"), view.state.agenda, () => {
     const li = document.createElement("li");
@@ -234,7 +225,7 @@ function drawAgenda() {
 function renderTimer() {
   const timer = view.state?.timer;
   const box = $("[data-timer]");
-  const left = timer ? Date.parse(timer.ends_at) - (Date.now() + view.clockOffset) : 0;
+  const left = timer ? msLeft(timer) : 0;
   box.hidden = !timer || left < -TIMER_LINGER_MS;
   if (box.hidden) return;
   $("[data-timer-label]").textContent = timer.label;
@@ -338,9 +329,9 @@ if (stage) {
   showSound();
   // The room a mode has changes with the window and with the timer coming and going.
   const sized = new ResizeObserver(() => refit());
-  for (const box of stage.querySelectorAll("[data-lanes], [data-group-lanes], [data-spot], [data-bars], [data-timer]")) sized.observe(box);
+  for (const box of $$("[data-lanes], [data-group-lanes], [data-spot], [data-bars], [data-timer]")) sized.observe(box);
   navigator.wakeLock?.request("screen").catch(() => {});
-  serverClockOffset().then((offset) => (view.clockOffset = offset));
+  syncClock();
   setInterval(renderTimer, 250);
   const live = new Live({
     eventId: Number(stage.dataset.eventId),
