@@ -19,8 +19,7 @@ export function applyMessage(state, message) {
   switch (message.type) {
     case "breakout.created":
     case "breakout.updated":
-      upsert(state.breakouts, data);
-      state.breakouts.sort(byId);
+      upsert(state.breakouts, data, byId);
       break;
     case "breakout.member":
       for (const group of data.breakouts) upsert(state.breakouts, group);
@@ -29,10 +28,7 @@ export function applyMessage(state, message) {
     case "note.created":
     case "note.updated": {
       const group = state.breakouts.find((b) => b.id === data.breakout_id);
-      if (group) {
-        upsert(group.notes, data);
-        group.notes.sort(byCreated);
-      }
+      if (group) upsert(group.notes, data, byCreated);
       break;
     }
     case "note.deleted":

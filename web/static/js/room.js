@@ -21,8 +21,7 @@ export function applyMessage(state, { type, data }) {
       break;
     case "agenda.created":
     case "agenda.updated":
-      upsert(state.agenda, data);
-      state.agenda.sort((a, b) => (a.starts_at || "~").localeCompare(b.starts_at || "~") || a.id - b.id);
+      upsert(state.agenda, data, (a, b) => (a.starts_at || "~").localeCompare(b.starts_at || "~") || a.id - b.id);
       break;
     case "agenda.deleted":
       remove(state.agenda, data.id);
@@ -35,20 +34,14 @@ export function applyMessage(state, { type, data }) {
       break;
     case "card.created":
     case "card.updated":
-      if (board) {
-        upsert(board.cards, data);
-        board.cards.sort(byCreated);
-      }
+      if (board) upsert(board.cards, data, byCreated);
       break;
     case "card.deleted":
       for (const b of state.boards) remove(b.cards, data.id);
       break;
     case "theme.created":
     case "theme.updated":
-      if (board) {
-        upsert(board.themes, data);
-        board.themes.sort(byId);
-      }
+      if (board) upsert(board.themes, data, byId);
       break;
     case "theme.deleted":
       for (const b of state.boards) remove(b.themes, data.id);

@@ -5,11 +5,12 @@ export const byCreated = (a, b) => (a.created_at < b.created_at ? -1 : a.created
 
 export const byId = (a, b) => a.id - b.id;
 
-/** Replace the item with the same id, or add it at the end. */
-export function upsert(items, item) {
+/** Replace the item with the same id, or add it at the end; then sort by `order`, if given. */
+export function upsert(items, item, order = null) {
   const at = items.findIndex((existing) => existing.id === item.id);
   if (at >= 0) items[at] = item;
   else items.push(item);
+  if (order) items.sort(order);
 }
 
 /** Take out the item with this id, if it is there. */
