@@ -16,6 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from server.auth import viewer_for
 from server.db import Database
 from server.errors import GlimpseError, NotFound, RateLimited
+from server.live.handlers import HANDLERS
+from server.live.hub import Connection, Hub, encode
+from server.live.transport import Outgoing, outlet_for
 from server.models.accounts import User
 from server.models.attendees import Attendee
 from server.models.base import MAX_ID
@@ -23,9 +26,6 @@ from server.models.events import Event
 from server.ratelimit import Limits, client_address
 from server.realtime import protocol
 from server.realtime.audience import Scope
-from server.realtime.handlers import HANDLERS
-from server.realtime.hub import Connection, Hub, encode
-from server.realtime.transport import Outgoing, outlet_for
 from server.services import state
 from server.services.access import Caller
 from server.settings import Settings
