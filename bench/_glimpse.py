@@ -23,7 +23,7 @@ from bench._clients import SocketSpec
 from bench._http import HttpConnection
 from bench._procs import ServerProcess, free_port, python
 from bench._sender import PostTarget
-from server.realtime.transport import WS_PROTOCOL
+from server.live.transport import WS_PROTOCOL
 
 ADMIN_EMAIL = "bench@example.test"
 

@@ -32,7 +32,7 @@ from bench._load import Load, Rig, Target, sustainable
 from bench._procs import raise_nofile
 from bench._report import machine, progress
 from bench._sender import SenderProcess
-from server.realtime.transport import WS_PROTOCOL
+from server.live.transport import WS_PROTOCOL
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

@@ -15,12 +15,12 @@ from fastapi.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from server.db import Database
+from server.live import ws
+from server.live.broker import make_broker
+from server.live.hub import Hub, log_readers, peak_recorder
 from server.middleware import HeadAsGet, LimitsAndHeaders
 from server.pagecache import PageCache, fingerprint_reader
 from server.ratelimit import Limits
-from server.realtime import ws
-from server.realtime.broker import make_broker
-from server.realtime.hub import Hub, log_readers, peak_recorder
 from server.routes import (
     archive,
     archive_pages,

@@ -16,8 +16,8 @@ from server.settings import Settings
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from server.live.transport import WS_PROTOCOL
     from server.realtime.protocol import MAX_FRAME_BYTES
-    from server.realtime.transport import WS_PROTOCOL
 
     uvicorn.run(
         "server.asgi:app",

@@ -9,7 +9,7 @@ redaction that bumps no seq, a new template) changes the ETag too.
 A snapshot is never changed once published; a change replaces or drops it. What invalidates:
 
 - every committed log row, heard synchronously in the committing process and through the
-  broker in every other one (server/realtime/hub.py): a row the page shows drops the event's
+  broker in every other one (server/live/hub.py): a row the page shows drops the event's
   snapshot, any other row (board traffic) only moves the seq the entries API carries;
 - changes that bump no seq (a programme's title or visibility, an entry changed without a log
   row): noticed when the session flushes them, and told to every process the same way;

@@ -21,8 +21,8 @@ from types import TracebackType
 
 import pytest
 
+from server.live.transport import WS_PROTOCOL
 from server.realtime.protocol import MAX_FRAME_BYTES
-from server.realtime.transport import WS_PROTOCOL
 from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

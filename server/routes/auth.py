@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from server.auth import SESSION_COOKIE
 from server.errors import BadCredentials, NotSignedIn
 from server.models.accounts import LoginRequest, LoginResponse, UserPublic
 from server.ratelimit import Limits, client_address
-from server.routes.deps import SESSION_COOKIE, AppSettings, CurrentViewer, DbSession, check_csrf
+from server.routes.deps import AppSettings, CurrentViewer, DbSession, check_csrf
 from server.routes.openapi import errors
 from server.services import accounts
 from server.settings import Settings

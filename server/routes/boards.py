@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from sqlmodel import Session
 
+from server.auth import Viewer
 from server.models.boards import (
     Board,
     BoardCreate,
@@ -36,7 +37,6 @@ from server.routes.deps import (
     EventById,
     PathId,
     ProgrammeBySlug,
-    Viewer,
     count_write,
     in_one_hop,
 )

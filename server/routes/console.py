@@ -11,12 +11,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from server.auth import SESSION_COOKIE
 from server.errors import BadInput, GlimpseError
 from server.models.events import AgendaItemCreate, AgendaItemUpdate, EventCreate
 from server.models.programmes import MEMBER_ROLES, Programme, ProgrammeCreate
 from server.routes.auth import set_session_cookie, sign_in
 from server.routes.deps import (
-    SESSION_COOKIE,
     AgendaItemById,
     AppSettings,
     CurrentViewer,

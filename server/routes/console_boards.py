@@ -8,13 +8,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from server.auth import Viewer
 from server.errors import GlimpseError, NotFound
 from server.models.boards import Board, BoardCreate
 from server.models.events import Event
 from server.models.programmes import Programme
 from server.routes.boards import BoardById
 from server.routes.console import form_csrf, page, see_other, signed_in, validation_message
-from server.routes.deps import CurrentViewer, DbSession, EventById, Viewer
+from server.routes.deps import CurrentViewer, DbSession, EventById
 from server.services import boards, events
 from server.services.access import require_event_reader, require_member
 

@@ -5,29 +5,23 @@ from __future__ import annotations
 import contextlib
 import hmac
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
+from server.auth import Viewer, viewer_for
 from server.db import Database
 from server.errors import CsrfFailed
 from server.models.accounts import LoginSession, User
-from server.models.attendees import Attendee
 from server.models.base import MAX_ID
 from server.models.events import AgendaItem, Event
 from server.models.programmes import Programme
-from server.models.screens import ScreenPairing
 from server.ratelimit import Limits, client_address
-from server.services import accounts, attendees, events, programmes, screens
-from server.services.access import Caller
+from server.services import events, programmes
 from server.settings import Settings
 
-SESSION_COOKIE = "glimpse_session"
-ATTENDEE_COOKIE = "glimpse_attendee"
-SCREEN_COOKIE = "glimpse_screen"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # An id in the path: out of the database's range it is refused (422) before any lookup.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -72,79 +66,9 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 AppLimits = Annotated[Limits, Depends(get_limits)]
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """Who is asking: an organiser (by cookie or token), an attendee, a session screen (paired
-    or waiting), or nobody in particular."""
-
-    user: User | None = None
-    login: LoginSession | None = None
-    attendee: Attendee | None = None
-    attendee_token: str | None = None
-    screen: ScreenPairing | None = None
-
-    @property
-    def caller(self) -> Caller:
-        return Caller(user=self.user, attendee=self.attendee, screen=self.screen)
-
-
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
 def get_viewer(request: Request, session: DbSession, settings: AppSettings) -> Viewer:
     """Resolve the caller from a bearer token or the session and attendee cookies."""
-    return resolve_viewer(
-        session,
-        secret_key=settings.effective_secret_key,
-        bearer=bearer_token(request),
-        session_cookie=request.cookies.get(SESSION_COOKIE),
-        attendee_cookie=request.cookies.get(ATTENDEE_COOKIE),
-        screen_cookie=request.cookies.get(SCREEN_COOKIE),
-    )
-
-
-def resolve_viewer(
-    session: Session,
-    *,
-    secret_key: str,
-    bearer: str | None,
-    session_cookie: str | None,
-    attendee_cookie: str | None,
-    screen_cookie: str | None = None,
-) -> Viewer:
-    """Shared by HTTP and WebSocket doors: glp_ bearer tokens are organisers', gla_ attendees'."""
-    if bearer and bearer.startswith("glp_"):
-        return Viewer(
-            user=accounts.user_for_api_token(session, token=bearer, secret_key=secret_key)
-        )
-    if bearer and bearer.startswith("gla_"):
-        attendee = attendees.attendee_for_token(session, token=bearer, secret_key=secret_key)
-        return Viewer(attendee=attendee, attendee_token=bearer if attendee else None)
-    found = (
-        accounts.session_for_cookie(session, token=session_cookie, secret_key=secret_key)
-        if session_cookie
-        else None
-    )
-    attendee = (
-        attendees.attendee_for_token(session, token=attendee_cookie, secret_key=secret_key)
-        if attendee_cookie
-        else None
-    )
-    screen = (
-        screens.screen_for_token(session, token=screen_cookie, secret_key=secret_key)
-        if screen_cookie
-        else None
-    )
-    return Viewer(
-        user=found[0] if found else None,
-        login=found[1] if found else None,
-        attendee=attendee,
-        attendee_token=attendee_cookie if attendee else None,
-        screen=screen,
-    )
+    return viewer_for(request, session, secret_key=settings.effective_secret_key)
 
 
 def check_csrf(login: LoginSession | None, sent: str | None) -> None:

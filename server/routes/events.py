@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
+from server.auth import Viewer
 from server.models.events import (
     AgendaItemCreate,
     AgendaItemPublic,
@@ -16,15 +17,7 @@ from server.models.events import (
     NextSession,
     NextSessionPublic,
 )
-from server.routes.deps import (
-    Actor,
-    AgendaItemById,
-    DbSession,
-    EventById,
-    PathId,
-    Viewer,
-    in_one_hop,
-)
+from server.routes.deps import Actor, AgendaItemById, DbSession, EventById, PathId, in_one_hop
 from server.routes.openapi import errors
 from server.services import archive, boards, events, run_of_show, state
 from server.services.access import require_event_facilitator

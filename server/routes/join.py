@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
+from server.auth import ATTENDEE_COOKIE, Viewer
 from server.models.attendees import AttendeePublic, JoinRequest, JoinResponse
 from server.ratelimit import Limits, client_address
-from server.routes.deps import ATTENDEE_COOKIE, Viewer, in_one_hop
+from server.routes.deps import in_one_hop
 from server.routes.openapi import errors
 from server.services import attendees
 from server.settings import Settings

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session
 
 from server import feeds, images
+from server.auth import ATTENDEE_COOKIE, SESSION_COOKIE, Viewer
 from server.db import Database
 from server.errors import NotFound, NotSignedIn
 from server.models.events import Event
@@ -22,16 +23,7 @@ from server.models.liveblog import Entry
 from server.models.programmes import Programme
 from server.pagecache import Cached, Key, PageCache, Snapshot, fingerprint, not_modified
 from server.routes import console
-from server.routes.deps import (
-    ATTENDEE_COOKIE,
-    SESSION_COOKIE,
-    AppSettings,
-    CurrentViewer,
-    DbSession,
-    PathId,
-    Viewer,
-    get_viewer,
-)
+from server.routes.deps import AppSettings, CurrentViewer, DbSession, PathId, get_viewer
 from server.services import events, liveblog, programmes, state
 from server.services import liveblog_pages as pages
 from server.settings import Settings

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from server.auth import SCREEN_COOKIE
 from server.errors import NotFound
 from server.models.screens import PairedScreen, PairingCode, PairScreen, ScreenPairing
 from server.ratelimit import client_address
 from server.routes.deps import (
-    SCREEN_COOKIE,
     Actor,
     AppLimits,
     AppSettings,

@@ -10,7 +10,7 @@ from server.models.events import Event
 from server.ratelimit import Limits
 from server.security import new_token, token_hash
 from server.services import privacy
-from server.services.events import normalise_join_code
+from server.services.join_codes import normalise_join_code
 from server.text import clean
 
 JOINABLE = ("draft", "live")

@@ -28,12 +28,9 @@ from server.services.access import (
     require_facilitator,
     require_not_frozen,
 )
+from server.services.join_codes import JOIN_ALPHABET, JOIN_CODE_LENGTH
 from server.text import slug_of
 from server.timeutil import utcnow
-
-# No 0/O, 1/I/L: a code read aloud across a noisy room or off a slide is typed right.
-JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-JOIN_CODE_LENGTH = 6
 
 Transition = Literal["start", "end", "freeze"]
 
@@ -81,11 +78,6 @@ def new_join_code(session: Session) -> str:
         if not session.exec(select(Event).where(Event.join_code == code)).first():
             return code
     raise Conflict("Could not find a free join code; try again.")
-
-
-def normalise_join_code(code: str) -> str:
-    """What a person typed, forgiving case, spaces and dashes."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
 def create_event(

@@ -24,7 +24,7 @@ from server.models.room import ScreenPublic, ScreenSet, TimerPublic, TimerStart
 from server.realtime import log
 from server.services.access import require_event_assistant, require_not_frozen
 from server.services.attendees import JOINABLE
-from server.services.events import normalise_join_code
+from server.services.join_codes import normalise_join_code
 from server.timeutil import utcnow
 
 TIMER_TYPES = ("timer.started", "timer.stopped")

@@ -27,7 +27,7 @@ from server.services.access import (
     require_event_reader,
     require_not_frozen,
 )
-from server.services.events import JOIN_ALPHABET, normalise_join_code
+from server.services.join_codes import JOIN_ALPHABET, normalise_join_code
 from server.timeutil import as_utc, utcnow
 
 CODE_LIFETIME = timedelta(minutes=10)

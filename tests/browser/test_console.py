@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from server.db import Database
 from server.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
-from server.services.events import JOIN_ALPHABET
+from server.services.join_codes import JOIN_ALPHABET
 from tests.browser.conftest import (
     check_a11y,
     check_fits_width,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from server.realtime.collector import Steward
+from server.live.collector import Steward
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from server.db import Database
-from server.realtime import hub as hub_module
+from server.live import hub as hub_module
+from server.live.broker import MemoryBroker
+from server.live.hub import Connection, Hub, encode, log_readers, peak_recorder
+from server.live.transport import Outgoing
 from server.realtime.audience import Scope
-from server.realtime.broker import MemoryBroker
-from server.realtime.hub import Connection, Hub, encode, log_readers, peak_recorder
-from server.realtime.transport import Outgoing
 from tests.factories import World
 from tests.realtime.wsclient import wait_for_peak
 

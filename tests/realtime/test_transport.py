@@ -6,7 +6,7 @@ import pytest
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
-from server.realtime.transport import Outgoing
+from server.live.transport import Outgoing
 
 
 def parse(data: bytes) -> Frame:

@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from server.db import Database
-from server.realtime.transport import WS_PROTOCOL
+from server.live.transport import WS_PROTOCOL
 from server.services import accounts
 from server.settings import Settings
 from tests.factories import World, make_world

@@ -22,11 +22,11 @@ from sqlmodel import select
 from websockets.exceptions import ConnectionClosed
 
 from server.db import Database
+from server.live import ws
 from server.models.attendees import Attendee
 from server.models.boards import BoardCreate, Card, CardCreate, CardUpdate, ThemeCreate
 from server.models.events import Event
 from server.models.liveblog import EntryCreate
-from server.realtime import ws
 from server.services import accounts, attendees, boards, cards, events, liveblog, votes
 from server.services.access import Caller
 from tests.factories import (

@@ -8,7 +8,8 @@ from sqlmodel import col, select
 
 from server.db import Database
 from server.models.events import EventLog
-from server.services.events import JOIN_ALPHABET, new_join_code
+from server.services.events import new_join_code
+from server.services.join_codes import JOIN_ALPHABET
 from tests.factories import World, login, make_event, make_world
 
 ROLES = {"anonymous": None, "outsider": "outsider", "facilitator": "facilitator", "admin": "admin"}

@@ -4,7 +4,7 @@ Per event there is a room. A room remembers the last seq it has delivered and a 
 rows. Rows are handled in seq order under the room's lock: an old seq is dropped (duplicate), a
 jump forward is first filled from the database, so every connection sees every row it may see
 exactly once, in order. Fan-out projects and encodes a row once per kind of viewer and hands it
-to each connection's outlet (server/realtime/transport.py), which never awaits a socket, so one
+to each connection's outlet (server/live/transport.py), which never awaits a socket, so one
 phone that stops reading cannot slow the room.
 
 Presence is counted across processes: each hub announces its own counts per event on the
@@ -29,15 +29,15 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from server.db import Database
+from server.live.broker import RECONNECTED, Broker
+from server.live.collector import Steward
+from server.live.transport import Outgoing, Outlet
 from server.models.events import Event, EventLog
 from server.pagecache import PageCache
 from server.realtime import protocol
 from server.realtime.audience import Scope, follow, may_see
-from server.realtime.broker import RECONNECTED, Broker
-from server.realtime.collector import Steward
 from server.realtime.log import rows_after
 from server.realtime.registry import project, spec, viewer_of
-from server.realtime.transport import Outgoing, Outlet
 from server.services import participation
 from server.timeutil import iso
 

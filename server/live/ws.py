@@ -13,8 +13,12 @@ from pydantic_core import from_json
 from starlette import types
 from starlette.concurrency import run_in_threadpool
 
+from server.auth import viewer_for
 from server.db import Database
 from server.errors import GlimpseError, NotFound, RateLimited
+from server.live.handlers import HANDLERS
+from server.live.hub import Connection, Hub, encode
+from server.live.transport import Outgoing, outlet_for
 from server.models.accounts import User
 from server.models.attendees import Attendee
 from server.models.base import MAX_ID
@@ -22,10 +26,6 @@ from server.models.events import Event
 from server.ratelimit import Limits, client_address
 from server.realtime import protocol
 from server.realtime.audience import Scope
-from server.realtime.handlers import HANDLERS
-from server.realtime.hub import Connection, Hub, encode
-from server.realtime.transport import Outgoing, outlet_for
-from server.routes.deps import ATTENDEE_COOKIE, SCREEN_COOKIE, SESSION_COOKIE, resolve_viewer
 from server.services import state
 from server.services.access import Caller
 from server.settings import Settings
@@ -44,11 +44,6 @@ def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
     return bool(host) and host in own
 
 
-def bearer(websocket: WebSocket) -> str | None:
-    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
 class Who(NamedTuple):
     user_id: int | None
     attendee_id: int | None
@@ -60,14 +55,7 @@ def identify(
 ) -> tuple[Scope, Who, str]:
     """Who is connecting, and what they may see; raises GlimpseError when they may not."""
     with db.session(write=False) as session:
-        viewer = resolve_viewer(
-            session,
-            secret_key=settings.effective_secret_key,
-            bearer=bearer(websocket),
-            session_cookie=websocket.cookies.get(SESSION_COOKIE),
-            attendee_cookie=websocket.cookies.get(ATTENDEE_COOKIE),
-            screen_cookie=websocket.cookies.get(SCREEN_COOKIE),
-        )
+        viewer = viewer_for(websocket, session, secret_key=settings.effective_secret_key)
         event = session.get(Event, event_id)
         if event is None:
             raise NotFound("No event has that id.")

@@ -29,7 +29,7 @@ from server.realtime.protocol import CLOSE_TOO_SLOW
 
 EXTENSION = "glimpse.direct"
 # What `glimpse serve`, the tests and the benchmarks pass to uvicorn as `ws`.
-WS_PROTOCOL = "server.realtime.transport:GlimpseWebSocketProtocol"
+WS_PROTOCOL = "server.live.transport:GlimpseWebSocketProtocol"
 # How long a close frame may wait behind a stuck client's buffer before we just hang up.
 CLOSE_WAIT = 30.0
 
