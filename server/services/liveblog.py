@@ -90,7 +90,7 @@ def create_entry_once(
         html=markdown.render(data.body),
         created_at=now,
         updated_at=now,
-        **data.model_dump(exclude={"confirm_personal"}),
+        **data.model_dump(exclude={"confirm_personal"}) | {"client_id": data.client_id or None},
     )
     try:
         with session.begin_nested():

@@ -86,6 +86,24 @@ def test_same_client_id_makes_one_entry(db: Database, world: World) -> None:
         assert len(logged(s, world)) == 1
 
 
+@pytest.mark.parametrize("client_id", [None, ""])
+def test_entries_without_a_client_id_are_each_their_own(
+    db: Database, world: World, client_id: str | None
+) -> None:
+    # An empty client_id (a script's default, found by the contract fuzzing) means none.
+    with db.session() as s:
+        for body in ("first", "second"):
+            _, created = liveblog.create_entry_once(
+                s,
+                actor=world.facilitator,
+                event=world.event,
+                data=EntryCreate(body=body, client_id=client_id),
+            )
+            assert created
+    with db.session() as s:
+        assert len(logged(s, world)) == 2
+
+
 @pytest.mark.parametrize("who", ["anonymous", "outsider"])
 def test_only_facilitators_post(db: Database, world: World, who: str) -> None:
     actor = None if who == "anonymous" else world.outsider
