@@ -10,6 +10,7 @@ import qrcode
 import qrcode.image.svg
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
 from server.errors import NotFound
 from server.models.events import Event, EventState
@@ -46,8 +47,18 @@ def _image_bytes(image: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _missing(request: Request, exc: NotFound, code: str = "") -> Response:
-    return page(request, "attendee/code.html", 404, error=exc.message, code=code[:MAX_TYPED_CODE])
+def _missing(request: Request, session: Session, exc: NotFound, code: str = "") -> Response:
+    """The code form again, saying why; a frozen day's code links to its summary."""
+    code = code[:MAX_TYPED_CODE]
+    summary = None
+    try:
+        event = room.event_for_code(session, code)
+    except NotFound:
+        event = None
+    if event is not None and event.status == "frozen":
+        public = events.event_public(session, event)
+        summary = f"/p/{public.programme_slug}/{public.slug}/summary"
+    return page(request, "attendee/code.html", 404, error=exc.message, code=code, summary=summary)
 
 
 @router.get("/join", response_class=HTMLResponse)
@@ -58,7 +69,7 @@ def type_the_code(request: Request, session: DbSession, code: str = "") -> Respo
     try:
         event = room.joinable_event(session, code[:MAX_TYPED_CODE])
     except NotFound as exc:
-        return _missing(request, exc, code)
+        return _missing(request, session, exc, code)
     return see_other(f"/j/{event.join_code}")
 
 
@@ -80,7 +91,7 @@ def join_page(
     try:
         event = room.joinable_event(session, code[:MAX_TYPED_CODE])
     except NotFound as exc:
-        return _missing(request, exc, code)
+        return _missing(request, session, exc, code)
     query = f"?group={group}" if group is not None else ""
     groups_open = breakouts.any_open(session, event)
     if viewer.attendee is not None and viewer.attendee.event_id == event.id:

@@ -146,6 +146,15 @@ def test_unknown_and_closed_codes_say_so_plainly(
         assert message in text_of(tree, "[role=alert]")
         # The page offers to try another code at once.
         assert tree.css_first("form[action='/join'] input[name=code]") is not None
+        # A frozen day's code, still on a phone or a printed card, leads to its summary.
+        link = tree.css_first("[data-testid=summary-link] a")
+        if status != "frozen":
+            assert link is None
+            continue
+        assert link is not None
+        summary = f"/p/{world.programme.slug}/{world.event.slug}/summary"
+        assert link.attributes["href"] == summary
+        assert client.get(summary, headers=PAGE).status_code == 200
 
 
 def test_the_join_page_without_a_code_shows_the_form(client: TestClient) -> None:
