@@ -7,11 +7,11 @@ from typing import Annotated, Any, cast
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from server.auth import SESSION_COOKIE
+from server.auth import SESSION_COOKIE, Viewer
 from server.errors import BadInput, GlimpseError
 from server.models.events import AgendaItemCreate, AgendaItemUpdate, EventCreate
 from server.models.programmes import MEMBER_ROLES, Programme, ProgrammeCreate
@@ -65,6 +65,22 @@ def signed_in(viewer: CurrentViewer) -> CurrentViewer:
 
 def form_csrf(viewer: CurrentViewer, token: str) -> None:
     check_csrf(viewer.login, token)
+
+
+def _organiser(viewer: CurrentViewer) -> Viewer:
+    """A console page's viewer, signed in; anyone else is sent to sign in first."""
+    return signed_in(viewer)
+
+
+def _checked_form(viewer: Annotated[Viewer, Depends(_organiser)], csrf_token: FormStr) -> Viewer:
+    """A console form's sender, signed in and with the form's CSRF token checked."""
+    form_csrf(viewer, csrf_token)
+    return viewer
+
+
+# The doors of console pages and of their forms take the organiser from these.
+Organiser = Annotated[Viewer, Depends(_organiser)]
+CheckedForm = Annotated[Viewer, Depends(_checked_form)]
 
 
 def local_datetime(value: str, settings: Settings) -> datetime | None:
@@ -129,8 +145,7 @@ def logout_form(
 
 
 @router.get("", response_class=HTMLResponse)
-def programmes_page(request: Request, session: DbSession, viewer: CurrentViewer) -> Response:
-    viewer = signed_in(viewer)
+def programmes_page(request: Request, session: DbSession, viewer: Organiser) -> Response:
     return _programmes(request, session, viewer)
 
 
@@ -145,15 +160,12 @@ def _programmes(
 def create_programme_form(
     request: Request,
     session: DbSession,
-    viewer: CurrentViewer,
-    csrf_token: FormStr,
+    viewer: CheckedForm,
     slug: FormStr,
     title: FormStr,
     summary: Annotated[str, Form()] = "",
     visibility: Annotated[str, Form()] = "public",
 ) -> Response:
-    viewer = signed_in(viewer)
-    form_csrf(viewer, csrf_token)
     try:
         data = ProgrammeCreate.model_validate(
             {"slug": slug, "title": title, "summary": summary, "visibility": visibility}
@@ -168,9 +180,8 @@ def create_programme_form(
 
 @router.get("/p/{slug}", response_class=HTMLResponse)
 def programme_page(
-    request: Request, programme: ProgrammeBySlug, session: DbSession, viewer: CurrentViewer
+    request: Request, programme: ProgrammeBySlug, session: DbSession, viewer: Organiser
 ) -> Response:
-    viewer = signed_in(viewer)
     require_member(session, viewer.user, programme, "read")
     return _programme(request, session, viewer, programme)
 
@@ -202,15 +213,12 @@ def create_event_form(
     programme: ProgrammeBySlug,
     session: DbSession,
     settings: AppSettings,
-    viewer: CurrentViewer,
-    csrf_token: FormStr,
+    viewer: CheckedForm,
     title: FormStr,
     event_slug: Annotated[str, Form(alias="slug")] = "",
     venue: Annotated[str, Form()] = "",
     starts_at: Annotated[str, Form()] = "",
 ) -> Response:
-    viewer = signed_in(viewer)
-    form_csrf(viewer, csrf_token)
     try:
         data = EventCreate.model_validate(
             {
@@ -233,13 +241,10 @@ def add_facilitator_form(
     request: Request,
     programme: ProgrammeBySlug,
     session: DbSession,
-    viewer: CurrentViewer,
-    csrf_token: FormStr,
+    viewer: CheckedForm,
     email: FormStr,
     role: Annotated[str, Form()] = "facilitator",
 ) -> Response:
-    viewer = signed_in(viewer)
-    form_csrf(viewer, csrf_token)
     if role not in MEMBER_ROLES:
         return _programme(request, session, viewer, programme, 400, error="Unknown role.")
     try:
@@ -257,9 +262,8 @@ def add_facilitator_form(
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
 def event_page(
-    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+    request: Request, event: EventById, session: DbSession, viewer: Organiser
 ) -> Response:
-    viewer = signed_in(viewer)
     require_event_reader(session, viewer.user, event)
     return _event(request, session, viewer, event)
 
@@ -306,12 +310,9 @@ def event_status_form(
     request: Request,
     event: EventById,
     session: DbSession,
-    viewer: CurrentViewer,
-    csrf_token: FormStr,
+    viewer: CheckedForm,
     action: FormStr,
 ) -> Response:
-    viewer = signed_in(viewer)
-    form_csrf(viewer, csrf_token)
     if action not in events.TRANSITIONS:
         return _event(request, session, viewer, event, 400, error="Unknown action.")
     if action == "freeze":
@@ -332,16 +333,13 @@ def add_agenda_form(
     event: EventById,
     session: DbSession,
     settings: AppSettings,
-    viewer: CurrentViewer,
-    csrf_token: FormStr,
+    viewer: CheckedForm,
     title: FormStr,
     starts_at: Annotated[str, Form()] = "",
     speakers: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     board_id: Annotated[str, Form()] = "",
 ) -> Response:
-    viewer = signed_in(viewer)
-    form_csrf(viewer, csrf_token)
     try:
         data = AgendaItemCreate.model_validate(
             _agenda_fields(title, starts_at, speakers, description, board_id, settings)
@@ -360,8 +358,7 @@ def update_agenda_form(
     item: AgendaItemById,
     session: DbSession,
     settings: AppSettings,
-    viewer: CurrentViewer,
-    csrf_token: FormStr,
+    viewer: CheckedForm,
     title: Annotated[str, Form()] = "",
     starts_at: Annotated[str, Form()] = "",
     speakers: Annotated[str, Form()] = "",
@@ -369,8 +366,6 @@ def update_agenda_form(
     board_id: Annotated[str, Form()] = "",
     delete: Annotated[str, Form()] = "",
 ) -> Response:
-    viewer = signed_in(viewer)
-    form_csrf(viewer, csrf_token)
     event = events.event_or_404(session, item.event_id)
     try:
         if delete:
@@ -404,12 +399,9 @@ def next_session_form(
     request: Request,
     event: EventById,
     session: DbSession,
-    viewer: CurrentViewer,
-    csrf_token: FormStr,
+    viewer: CheckedForm,
 ) -> Response:
     """The run of show's one tap: the next session's board, timer, screen and "Now"."""
-    viewer = signed_in(viewer)
-    form_csrf(viewer, csrf_token)
     try:
         run_of_show.move_to_next(session, actor=viewer.user, event=event)
     except GlimpseError as exc:

@@ -14,8 +14,14 @@ from server.models.boards import Board, BoardCreate
 from server.models.events import Event
 from server.models.programmes import Programme
 from server.routes.boards import BoardById
-from server.routes.console import form_csrf, page, see_other, signed_in, validation_message
-from server.routes.deps import CurrentViewer, DbSession, EventById
+from server.routes.console import (
+    CheckedForm,
+    Organiser,
+    page,
+    see_other,
+    validation_message,
+)
+from server.routes.deps import DbSession, EventById
 from server.services import boards, events
 from server.services.access import require_event_reader, require_member
 
@@ -45,10 +51,9 @@ def _boards_page(
 
 @router.get("/events/{event_id}/boards", response_class=HTMLResponse)
 def boards_page(
-    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+    request: Request, event: EventById, session: DbSession, viewer: Organiser
 ) -> Response:
     """The event's boards, a form to open a new one, and the way to the session screen."""
-    viewer = signed_in(viewer)
     require_event_reader(session, viewer.user, event)
     return _boards_page(request, session, viewer, event)
 
@@ -58,8 +63,7 @@ def create_board_form(
     request: Request,
     event: EventById,
     session: DbSession,
-    viewer: CurrentViewer,
-    csrf_token: FormStr,
+    viewer: CheckedForm,
     title: FormStr,
     prompt: Annotated[str, Form()] = "",
     columns: Annotated[str, Form()] = "",
@@ -68,8 +72,6 @@ def create_board_form(
     anonymous_allowed: Annotated[str, Form()] = "",
 ) -> Response:
     """Open a board from the console's form, then go to its live page."""
-    viewer = signed_in(viewer)
-    form_csrf(viewer, csrf_token)
     try:
         data = BoardCreate.model_validate(
             {
@@ -91,10 +93,9 @@ def create_board_form(
 
 @router.get("/boards/{board_id}", response_class=HTMLResponse)
 def board_page(
-    request: Request, board: BoardById, session: DbSession, viewer: CurrentViewer
+    request: Request, board: BoardById, session: DbSession, viewer: Organiser
 ) -> Response:
     """One board, live: the wall, the moderation queue, themes, the vote and the screen."""
-    viewer = signed_in(viewer)
     programme, event = boards.owner(session, board)
     require_member(session, viewer.user, programme, "read")
     if event is None:

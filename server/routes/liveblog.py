@@ -24,7 +24,7 @@ from server.models.liveblog import (
 from server.models.programmes import Programme
 from server.pagecache import Cached
 from server.routes import console, public
-from server.routes.deps import Actor, AppSettings, CurrentViewer, DbSession, EventById, PathId
+from server.routes.deps import Actor, AppSettings, DbSession, EventById, PathId
 from server.routes.openapi import errors
 from server.services import events, liveblog
 from server.services import liveblog_pages as pages
@@ -158,10 +158,9 @@ def _public(rows: list[Entry]) -> list[EntryPublic]:
 
 @composer_router.get("/events/{event_id}/blog", response_class=HTMLResponse)
 def composer_page(
-    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+    request: Request, event: EventById, session: DbSession, viewer: console.Organiser
 ) -> Response:
     """Write the live blog: Markdown with a live preview, pictures, pins, edits and deletions."""
-    viewer = console.signed_in(viewer)
     require_event_reader(session, viewer.user, event)
     return console.page(
         request, "console/blog.html", **composer_context(session, event), viewer=viewer

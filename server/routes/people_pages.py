@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from server.errors import GlimpseError
 from server.models.events import Event
 from server.models.programmes import Programme
-from server.routes.console import FormStr, form_csrf, page, see_other, signed_in
+from server.routes.console import CheckedForm, FormStr, Organiser, page, see_other
 from server.routes.deps import CurrentViewer, DbSession, EventById, PathId
 from server.services import erasure, events
 
@@ -17,10 +17,10 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/console/events/{event_id}/people", response_class=HTMLResponse)
 def people_page(
-    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
+    request: Request, event: EventById, session: DbSession, viewer: Organiser
 ) -> Response:
     """Everyone who joined, with how much of theirs there is, and an Erase for each."""
-    return _people(request, session, signed_in(viewer), event)
+    return _people(request, session, viewer, event)
 
 
 @router.post("/console/events/{event_id}/people/{attendee_id}/erase", response_class=HTMLResponse)
@@ -29,14 +29,11 @@ def erase_form(
     event: EventById,
     attendee_id: PathId,
     session: DbSession,
-    viewer: CurrentViewer,
-    csrf_token: FormStr,
+    viewer: CheckedForm,
     cards: FormStr = "anonymise",
     confirmed: FormStr = "",
 ) -> Response:
     """Erase, after a second, deliberate step: it cannot be undone."""
-    viewer = signed_in(viewer)
-    form_csrf(viewer, csrf_token)
     choice: erasure.CardsChoice = "delete" if cards == "delete" else "anonymise"
     try:
         attendee = erasure.attendee_or_404(session, event, attendee_id)

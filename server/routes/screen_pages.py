@@ -9,7 +9,13 @@ from fastapi.responses import HTMLResponse, Response
 from server.errors import GlimpseError
 from server.models.events import Event
 from server.ratelimit import client_address
-from server.routes.console import FormStr, event_page_with, form_csrf, page, see_other, signed_in
+from server.routes.console import (
+    CheckedForm,
+    FormStr,
+    event_page_with,
+    page,
+    see_other,
+)
 from server.routes.deps import AppLimits, CurrentViewer, DbSession, EventById, PathId
 from server.services import screens
 
@@ -35,12 +41,9 @@ def pair_screen_form(
     event: EventById,
     session: DbSession,
     limits: AppLimits,
-    viewer: CurrentViewer,
-    csrf_token: FormStr,
+    viewer: CheckedForm,
     code: FormStr,
 ) -> Response:
-    viewer = signed_in(viewer)
-    form_csrf(viewer, csrf_token)
     try:
         screens.pair_screen(
             session,
@@ -61,11 +64,8 @@ def unpair_screen_form(
     event: EventById,
     screen_id: PathId,
     session: DbSession,
-    viewer: CurrentViewer,
-    csrf_token: FormStr,
+    viewer: CheckedForm,
 ) -> Response:
-    viewer = signed_in(viewer)
-    form_csrf(viewer, csrf_token)
     try:
         screen = screens.screen_or_404(session, screen_id)
         if screen.event_id != event.id:
