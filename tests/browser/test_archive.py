@@ -116,6 +116,9 @@ def test_the_demo_day_from_live_to_frozen(
     for phone, name in zip(phones, ("Ravi", "Jo"), strict=True):
         phone.join(event.join_code, name)
     assert wait_for_peak(db, event.id, 2) == 2
+    # Breakouts are open, so both phones landed on the group picker; Ravi goes back to the board.
+    phones[0].page.get_by_role("link", name=event.title).click()
+    expect(phones[0].page.locator("[data-conn]")).to_have_attribute("data-conn", "live")
     confirms = accept_dialogs(page)
     sign_in(page, DEMO_EMAIL, DEMO_PASSWORD)
 
@@ -143,10 +146,11 @@ def test_the_demo_day_from_live_to_frozen(
     expect(page.get_by_test_id("join-code")).to_have_count(0)
 
     # Every surface now points to the summary: the phones, the screen, the live blog, the console.
-    over = phones[0].page.get_by_role("region", name="The day is over. Thank you!")
-    expect(over).to_be_visible()
-    check_a11y(phones[0].page)
-    shot(phones[0].page, "attendee-over", "Breakouts")
+    for phone in phones:  # on the board, and on the breakouts page
+        over = phone.page.get_by_role("region", name="The day is over. Thank you!")
+        expect(over).to_be_visible()
+        check_a11y(phone.page)
+    shot(phones[0].page, "attendee-over", "Glimpses of brilliance")
     screen = new_context(browser, live_server).new_page()
     screen.context.add_cookies(page.context.cookies())
     screen.goto(f"/screen/{event.id}")
