@@ -50,6 +50,10 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     response: HTMLResponse = request.state.templates.TemplateResponse(
         request, template, context, status_code=status
     )
+    viewer = context.get("viewer")
+    if viewer is not None and viewer.login is not None:
+        # The page carries this sign-in's CSRF token (base.html): never for a shared cache.
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

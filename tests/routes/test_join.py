@@ -448,3 +448,17 @@ def test_a_name_loses_its_control_and_bidi_characters(
 ) -> None:
     join(client, live_world, name="\u202eAmy\u202c\x07 B\u2066\x1b")
     assert attendee_names(db) == ["Amy B"]
+
+
+def test_a_page_with_a_sign_ins_token_is_never_for_a_shared_cache(
+    client: TestClient, live_world: World
+) -> None:
+    programme = f"/p/{live_world.programme.slug}"
+    public = client.get(programme, headers=PAGE)
+    assert "csrf-token" not in public.text
+    assert "private" not in public.headers.get("cache-control", "")
+    login(client, live_world.facilitator)
+    for url in (programme, f"/console/events/{live_world.event.id}"):
+        response = client.get(url, headers=PAGE)
+        assert html(response).css_first('meta[name="csrf-token"]') is not None
+        assert response.headers["cache-control"] == "private, no-store"
