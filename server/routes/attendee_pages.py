@@ -50,15 +50,12 @@ def _image_bytes(image: Any) -> bytes:
 def _missing(request: Request, session: Session, exc: NotFound, code: str = "") -> Response:
     """The code form again, saying why; a frozen day's code links to its summary."""
     code = code[:MAX_TYPED_CODE]
-    summary = None
     try:
         event = room.event_for_code(session, code)
     except NotFound:
         event = None
-    if event is not None and event.status == "frozen":
-        public = events.event_public(session, event)
-        summary = f"/p/{public.programme_slug}/{public.slug}/summary"
-    return page(request, "attendee/code.html", 404, error=exc.message, code=code, summary=summary)
+    over = events.event_public(session, event) if event and event.status == "frozen" else None
+    return page(request, "attendee/code.html", 404, error=exc.message, code=code, over=over)
 
 
 @router.get("/join", response_class=HTMLResponse)

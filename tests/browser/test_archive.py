@@ -149,8 +149,10 @@ def test_the_demo_day_from_live_to_frozen(
     for phone in phones:  # on the board, and on the breakouts page
         over = phone.page.get_by_role("region", name="The day is over. Thank you!")
         expect(over).to_be_visible()
+        expect(phone.page.locator("[data-conn-label]")).to_have_text("This day has ended.")
         check_a11y(phone.page)
     shot(phones[0].page, "attendee-over", "Glimpses of brilliance")
+    shot(phones[1].page, "breakouts-over", "Breakouts")
     screen = new_context(browser, live_server).new_page()
     screen.context.add_cookies(page.context.cookies())
     screen.goto(f"/screen/{event.id}")

@@ -368,7 +368,10 @@ app.live = new Live({
     const conn = document.querySelector("[data-conn]");
     conn.dataset.conn = status;
     conn.querySelector("[data-conn-label]").textContent = LABELS[status] ?? status;
-    if (status === "closed" && detail?.reason === "frozen") $("[data-day-over]").hidden = false;
+    if (status === "closed" && detail?.reason === "frozen") {
+      conn.querySelector("[data-conn-label]").textContent = "This day has ended.";
+      $("[data-day-over]").hidden = false;
+    }
   },
 });
 syncClock();
