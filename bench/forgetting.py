@@ -68,7 +68,7 @@ def main(argv: list[str]) -> int:
     def post(s: Session, i: int) -> None:
         data = CardCreate(client_id=str(uuid.uuid4()), text=f"Glimpse {i}")
         caller = Caller(attendee=s.get(Attendee, attendee_id))
-        cards.create_card(s, caller=caller, board=s.get(Board, board_id), data=data)
+        cards.create_card(s, actor=caller, board=s.get(Board, board_id), data=data)
 
     def facilitator(s: Session) -> Caller:
         from server.models.accounts import User
@@ -77,7 +77,7 @@ def main(argv: list[str]) -> int:
 
     def hide(s: Session, i: int) -> None:
         card = s.exec(select(Card).where(Card.status == "visible").limit(1)).one()
-        cards.update_card(s, caller=facilitator(s), card=card, data=CardUpdate(status="hidden"))
+        cards.update_card(s, actor=facilitator(s), card=card, data=CardUpdate(status="hidden"))
 
     def rename(s: Session, i: int) -> None:
         actor = facilitator(s).user

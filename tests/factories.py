@@ -184,14 +184,14 @@ CONSENT = {"text_consent": True, "name_consent": True}
 def post(session: Session, caller: Caller, board: Board, text: str, **fields: Any) -> Card:
     """A card whose author lets it be public, name and all, unless `fields` say otherwise."""
     data = CardCreate(client_id=str(uuid.uuid4()), text=text, **{**CONSENT, **fields})
-    card, created = cards.create_card(session, caller=caller, board=board, data=data)
+    card, created = cards.create_card(session, actor=caller, board=board, data=data)
     assert created
     return card
 
 
 def moderate(session: Session, world: World, card: Card, **changes: Any) -> Card:
     return cards.update_card(
-        session, caller=Caller(user=world.facilitator), card=card, data=CardUpdate(**changes)
+        session, actor=Caller(user=world.facilitator), card=card, data=CardUpdate(**changes)
     )
 
 
@@ -264,7 +264,7 @@ class Day:
 def post_once(session: Session, who: Caller, board: Board, text: str, **extra: Any) -> Card:
     """A card whose client id comes from its text: posting the same text again gives it back."""
     data = CardCreate(client_id=f"c-{text[:20]}", text=text, **{**CONSENT, **extra})
-    return cards.create_card(session, caller=who, board=board, data=data)[0]
+    return cards.create_card(session, actor=who, board=board, data=data)[0]
 
 
 def make_day(session: Session, *, world: World | None = None) -> Day:
@@ -302,18 +302,18 @@ def make_day(session: Session, *, world: World | None = None) -> Day:
         for key in members:
             cards.update_card(
                 session,
-                caller=Caller(user=boss),
+                actor=Caller(user=boss),
                 card=made[key],
                 data=CardUpdate(theme_id=theme.id),
             )
-    votes.set_card_vote(session, caller=asha, card=made["rota"], count=2)
-    votes.set_card_vote(session, caller=ben, card=made["garden"], count=1)
-    votes.set_card_vote(session, caller=cara, card=made["hidden"], count=3)
+    votes.set_card_vote(session, actor=asha, card=made["rota"], count=2)
+    votes.set_card_vote(session, actor=ben, card=made["garden"], count=1)
+    votes.set_card_vote(session, actor=cara, card=made["hidden"], count=3)
     cards.update_card(
-        session, caller=Caller(user=boss), card=made["hidden"], data=CardUpdate(status="hidden")
+        session, actor=Caller(user=boss), card=made["hidden"], data=CardUpdate(status="hidden")
     )
     staffing = votes.theme_or_404(session, themes["Staffing"])
-    votes.set_theme_vote(session, caller=cara, theme=staffing, count=1)
+    votes.set_theme_vote(session, actor=cara, theme=staffing, count=1)
     group = breakouts.create_breakout(
         session,
         actor=boss,
@@ -321,10 +321,10 @@ def make_day(session: Session, *, world: World | None = None) -> Day:
         data=BreakoutCreate(name="Safe", prompt="Good looks like?"),
     )
     for who in (asha, ben):
-        breakout_members.join(session, caller=who, breakout=group)
+        breakout_members.join(session, actor=who, breakout=group)
     for who, text in ((asha, "Handover checklists work"), (ben, "Resident lives at M1 1AE")):
         notes.create_note(
-            session, caller=who, breakout=group, data=NoteCreate(client_id=text[:9], text=text)
+            session, actor=who, breakout=group, data=NoteCreate(client_id=text[:9], text=text)
         )
     breakouts.update_breakout(session, actor=boss, breakout=group, data=BreakoutUpdate(shared=True))
     agenda = events.agenda(session, event)

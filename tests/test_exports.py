@@ -60,9 +60,9 @@ def fill_one(s: Session, world: World, board: Board, i: int, text: str) -> None:
     boss, event = world.facilitator, world.event
     caller = Caller(user=boss)
     data = CardCreate(client_id=f"c{i}", text=text[:500], text_consent=True)
-    card = cards.create_card(s, caller=caller, board=board, data=data)[0]
+    card = cards.create_card(s, actor=caller, board=board, data=data)[0]
     theme = votes.create_theme(s, actor=boss, board=board, data=ThemeCreate(title=text[:200]))
-    cards.update_card(s, caller=caller, card=card, data=CardUpdate(theme_id=theme.id))
+    cards.update_card(s, actor=caller, card=card, data=CardUpdate(theme_id=theme.id))
     for data in (
         EntryCreate(body=text, confirm_personal=True),
         EntryCreate(body="Quoted", kind="quote", attribution=text[:200], confirm_personal=True),
@@ -114,7 +114,7 @@ def test_no_control_or_bidi_character_reaches_the_markdown_or_the_csv(db: Databa
         )
         card = cards.create_card(
             s,
-            caller=Caller(user=world.facilitator),
+            actor=Caller(user=world.facilitator),
             board=board,
             data=CardCreate(client_id="n", text="x", text_consent=True),
         )[0]

@@ -66,7 +66,7 @@ def busy(db: Database, room: Room) -> dict[str, Viewer]:
         group = breakouts.create_breakout(
             s, actor=room.world.facilitator, event=event, data=BreakoutCreate(name="Table 1")
         )
-        breakout_members.join(s, caller=cy.caller, breakout=group)
+        breakout_members.join(s, actor=cy.caller, breakout=group)
     return {
         "facilitator": ("facilitator", None),
         "amy": ("attendee", room.amy.attendee.id),

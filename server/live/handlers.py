@@ -51,22 +51,22 @@ def card_create(session: Session, caller: Caller, data: CardCreateData) -> dict[
     board = boards.board_or_404(session, data.board_id)
     fields = data.model_dump(exclude={"board_id"})
     card, _ = cards.create_card(
-        session, caller=caller, board=board, data=CardCreate.model_validate(fields)
+        session, actor=caller, board=board, data=CardCreate.model_validate(fields)
     )
-    return boards.card_as_seen(session, card=card, caller=caller)
+    return boards.card_as_seen(session, card=card, actor=caller)
 
 
 @handler("card.consent")
 def card_consent(session: Session, caller: Caller, data: CardConsentData) -> dict[str, Any]:
     card = cards.card_or_404(session, data.card_id)
-    cards.set_consent(session, caller=caller, card=card, text=data.text, name=data.name)
-    return boards.card_as_seen(session, card=card, caller=caller)
+    cards.set_consent(session, actor=caller, card=card, text=data.text, name=data.name)
+    return boards.card_as_seen(session, card=card, actor=caller)
 
 
 @handler("vote.set")
 def vote_set(session: Session, caller: Caller, data: VoteSetData) -> dict[str, Any]:
     card = cards.card_or_404(session, data.card_id)
-    return votes.set_card_vote(session, caller=caller, card=card, count=data.count).model_dump()
+    return votes.set_card_vote(session, actor=caller, card=card, count=data.count).model_dump()
 
 
 # -- breakouts: the same service call as POST /breakouts/{id}/notes -------------------------
@@ -76,5 +76,5 @@ def vote_set(session: Session, caller: Caller, data: VoteSetData) -> dict[str, A
 def note_create(session: Session, caller: Caller, data: NoteCreateData) -> dict[str, Any]:
     breakout = breakouts.breakout_or_404(session, data.breakout_id)
     body = NoteCreate(client_id=data.client_id, text=data.text)
-    note, _ = notes.create_note(session, caller=caller, breakout=breakout, data=body)
-    return notes.note_as_seen(session, note=note, caller=caller)
+    note, _ = notes.create_note(session, actor=caller, breakout=breakout, data=body)
+    return notes.note_as_seen(session, note=note, actor=caller)

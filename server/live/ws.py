@@ -59,7 +59,7 @@ def identify(
         event = session.get(Event, event_id)
         if event is None:
             raise NotFound("No event has that id.")
-        scope = state.scope_for(session, event=event, caller=viewer.caller)
+        scope = state.scope_for(session, event=event, actor=viewer.caller)
         user, attendee = viewer.caller.user, viewer.caller.attendee
         # Ids, not rows: the socket may stay open all day, and each message loads them afresh.
         who = Who(

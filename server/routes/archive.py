@@ -85,7 +85,7 @@ def _export(
 def event_archive(event: EventById, session: DbSession, viewer: CurrentViewer) -> Response:
     """The frozen canonical JSON, whole or its public view; before freezing, a draft for
     facilitators and 404 for others."""
-    record = archive.record_for(session, caller=viewer.caller, event=event)
+    record = archive.record_for(session, actor=viewer.caller, event=event)
     etag = None
     if record.sha256 is None:
         body = archive.canonical_json(record.document)
@@ -109,7 +109,7 @@ def archive_markdown(
     event: EventById, session: DbSession, viewer: CurrentViewer, settings: AppSettings
 ) -> Response:
     """The summary as Markdown."""
-    record = archive.record_for(session, caller=viewer.caller, event=event)
+    record = archive.record_for(session, actor=viewer.caller, event=event)
     text = exports.to_markdown(record.document, ZoneInfo(settings.timezone))
     name = exports.filename(record.document, "md")
     return _export(record, text, "text/markdown; charset=utf-8", name)
@@ -122,7 +122,7 @@ def archive_markdown(
 )
 def archive_csv(event: EventById, session: DbSession, viewer: CurrentViewer) -> Response:
     """One row per archived card."""
-    record = archive.record_for(session, caller=viewer.caller, event=event)
+    record = archive.record_for(session, actor=viewer.caller, event=event)
     text = exports.to_csv(record.document)
     name = exports.filename(record.document, "csv")
     return _export(record, text, "text/csv; charset=utf-8", name)
@@ -137,7 +137,7 @@ def archive_pdf(
     event: EventById, session: DbSession, viewer: CurrentViewer, settings: AppSettings
 ) -> Response:
     """The summary as PDF."""
-    record = archive.record_for(session, caller=viewer.caller, event=event)
+    record = archive.record_for(session, actor=viewer.caller, event=event)
     data = exports.to_pdf(record.document, ZoneInfo(settings.timezone))
     return _export(record, data, "application/pdf", exports.filename(record.document, "pdf"))
 

@@ -74,7 +74,7 @@ def programme_page(
         chart=programme_archive.participation_chart(past),
         past=past,
         recurring=programme_archive.recurring_themes(past),
-        boards=programme_archive.programme_boards(session, user=viewer.user, programme=programme),
+        boards=programme_archive.programme_boards(session, actor=viewer.user, programme=programme),
         actions=plan,
         query=q,
         results=found,
@@ -96,7 +96,7 @@ def summary_page(
     """The day in one page, from its frozen document (or a draft, for its facilitators)."""
     _readable(session, viewer, programme)
     event = pages.event_at(session, programme, event_slug)
-    record = archive.record_for(session, caller=viewer.caller, event=event)
+    record = archive.record_for(session, actor=viewer.caller, event=event)
     return console.page(
         request,
         "archive/summary.html",

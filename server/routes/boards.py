@@ -71,14 +71,14 @@ ThemeById = Annotated[Theme, Depends(theme_dep)]
 
 
 def _detail(session: DbSession, board: Board, caller: Caller) -> BoardDetail:
-    scope = boards.viewer_scope(session, board=board, caller=caller)
+    scope = boards.viewer_scope(session, board=board, actor=caller)
     return BoardDetail.model_validate(boards.board_as_seen(session, board=board, scope=scope))
 
 
 # Routes answering with cards leave out unset fields: `held_reason` is omitted for those who
 # may not see it, rather than sent as null.
 def _card(session: DbSession, card: Card, caller: Caller) -> CardPublic:
-    return CardPublic.model_validate(boards.card_as_seen(session, card=card, caller=caller))
+    return CardPublic.model_validate(boards.card_as_seen(session, card=card, actor=caller))
 
 
 def _theme(session: DbSession, theme: Theme) -> ThemePublic:
@@ -110,7 +110,7 @@ def list_programme_boards(
     programme: ProgrammeBySlug, session: DbSession, caller: CurrentCaller
 ) -> list[BoardPublic]:
     """The programme's own boards (not its events'); hidden ones for facilitators only."""
-    found = boards.programme_boards(session, caller=caller, programme=programme)
+    found = boards.programme_boards(session, actor=caller, programme=programme)
     return [boards.board_public(b) for b in found]
 
 
@@ -151,7 +151,7 @@ async def create_card(
         count_write(request, viewer, request.state.limits)
         board = boards.board_or_404(session, board_id)
         caller = viewer.caller
-        card, created = cards.create_card(session, caller=caller, board=board, data=body)
+        card, created = cards.create_card(session, actor=caller, board=board, data=body)
         return _card(session, card, caller), created
 
     card, created = await in_one_hop(request, post)
@@ -165,7 +165,7 @@ def update_card(
     body: CardUpdate, card: CardById, session: DbSession, caller: CurrentCaller
 ) -> CardPublic:
     """Facilitators: status, theme_id, spotlight. The author: text, while the board is open."""
-    cards.update_card(session, caller=caller, card=card, data=body)
+    cards.update_card(session, actor=caller, card=card, data=body)
     return _card(session, card, caller)
 
 
@@ -181,7 +181,7 @@ def set_card_consent(
     """The card's author gives or withdraws consent for its words (`text`) and, apart, their
     name (`name`) on public surfaces; a field left out stays. 403 for anyone else, 409 once
     the event is frozen."""
-    cards.set_consent(session, caller=caller, card=card, text=body.text, name=body.name)
+    cards.set_consent(session, actor=caller, card=card, text=body.text, name=body.name)
     return _card(session, card, caller)
 
 
@@ -197,14 +197,14 @@ def redact_card(
     """Facilitators: a held card's text with parts replaced by `[redacted]` (400
     not_a_redaction otherwise; 409 not_held for a card already shown). The guard screens it
     again: it stays held unless `approve` is true."""
-    card_redaction.redact_card(session, caller=caller, card=card, data=body)
+    card_redaction.redact_card(session, actor=caller, card=card, data=body)
     return _card(session, card, caller)
 
 
 @router.delete("/cards/{card_id}", status_code=204, dependencies=[CountedWrite])
 def delete_card(card: CardById, session: DbSession, caller: CurrentCaller) -> None:
     """Take a card off its board (its facilitators or its author)."""
-    cards.delete_card(session, caller=caller, card=card)
+    cards.delete_card(session, actor=caller, card=card)
 
 
 @router.put("/cards/{card_id}/vote", dependencies=[CountedWrite])
@@ -212,7 +212,7 @@ def vote_card(
     body: VoteSet, card: CardById, session: DbSession, caller: CurrentCaller
 ) -> VoteResult:
     """Set this attendee's dots on a card; 409 over_budget past the board's allowance."""
-    return votes.set_card_vote(session, caller=caller, card=card, count=body.count)
+    return votes.set_card_vote(session, actor=caller, card=card, count=body.count)
 
 
 @router.post("/cards/{card_id}/promote", status_code=201)
@@ -225,7 +225,7 @@ def promote_card(card: CardById, session: DbSession, caller: CurrentCaller) -> E
 @router.get("/boards/{board_id}/votes")
 def my_votes(board: BoardById, session: DbSession, caller: CurrentCaller) -> MyVotes:
     """Where the calling attendee's dots are on this board, and how many are left."""
-    return votes.my_votes(session, caller=caller, board=board)
+    return votes.my_votes(session, actor=caller, board=board)
 
 
 @router.post("/boards/{board_id}/themes", status_code=201)
@@ -255,4 +255,4 @@ def vote_theme(
     body: VoteSet, theme: ThemeById, session: DbSession, caller: CurrentCaller
 ) -> VoteResult:
     """Set this attendee's dots on a theme, from the same budget as the board's cards."""
-    return votes.set_theme_vote(session, caller=caller, theme=theme, count=body.count)
+    return votes.set_theme_vote(session, actor=caller, theme=theme, count=body.count)

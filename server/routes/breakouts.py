@@ -51,12 +51,12 @@ NoteById = Annotated[Note, Depends(note_dep)]
 
 def _group(session: DbSession, breakout: Breakout, caller: Caller) -> BreakoutPublic:
     return BreakoutPublic.model_validate(
-        breakouts.breakout_as_seen(session, breakout=breakout, caller=caller)
+        breakouts.breakout_as_seen(session, breakout=breakout, actor=caller)
     )
 
 
 def _groups(session: DbSession, event: Event, caller: Caller) -> list[BreakoutPublic]:
-    scope = breakouts.viewer_scope(session, event=event, caller=caller)
+    scope = breakouts.viewer_scope(session, event=event, actor=caller)
     found = breakouts.breakouts_as_seen(session, event=event, scope=scope)
     return [BreakoutPublic.model_validate(b) for b in found]
 
@@ -64,7 +64,7 @@ def _groups(session: DbSession, event: Event, caller: Caller) -> list[BreakoutPu
 # Routes answering with notes leave out unset fields: `held_reason` is omitted for those who may
 # not see it, rather than sent as null.
 def _note(session: DbSession, note: Note, caller: Caller) -> NotePublic:
-    return NotePublic.model_validate(notes.note_as_seen(session, note=note, caller=caller))
+    return NotePublic.model_validate(notes.note_as_seen(session, note=note, actor=caller))
 
 
 # -- groups ------------------------------------------------------------------------------------
@@ -129,7 +129,7 @@ def join_breakout(
 ) -> BreakoutPublic:
     """The calling attendee sits in this group; 409 breakout_full past its cap, or
     already_in_group when they sit in another open group."""
-    breakout_members.join(session, caller=caller, breakout=breakout)
+    breakout_members.join(session, actor=caller, breakout=breakout)
     return _group(session, breakout, caller)
 
 
@@ -166,7 +166,7 @@ def create_note(
     caller: CurrentCaller,
 ) -> NotePublic:
     """Add a note: 201, or 200 with the same note when its client_id was seen before."""
-    note, created = notes.create_note(session, caller=caller, breakout=breakout, data=body)
+    note, created = notes.create_note(session, actor=caller, breakout=breakout, data=body)
     if not created:
         response.status_code = 200
     return _note(session, note, caller)
@@ -177,14 +177,14 @@ def update_note(
     body: NoteUpdate, note: NoteById, session: DbSession, caller: CurrentCaller
 ) -> NotePublic:
     """Change a note's text from `version`; 409 stale_version with `error.details.current`."""
-    notes.update_note(session, caller=caller, note=note, data=body)
+    notes.update_note(session, actor=caller, note=note, data=body)
     return _note(session, note, caller)
 
 
 @router.delete("/notes/{note_id}", status_code=204, dependencies=[CountedWrite])
 def delete_note(note: NoteById, session: DbSession, caller: CurrentCaller) -> None:
     """Take a note out of its group (a member or a facilitator)."""
-    notes.delete_note(session, caller=caller, note=note)
+    notes.delete_note(session, actor=caller, note=note)
 
 
 # -- report-back ---------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def notes_to_board(
         board_id=body.board_id,
         note_ids=body.note_ids,
     )
-    shown = [boards.card_as_seen(session, card=c, caller=caller) for c in made]
+    shown = [boards.card_as_seen(session, card=c, actor=caller) for c in made]
     return ToBoardResult(
         board_id=body.board_id, cards=[CardPublic.model_validate(c) for c in shown]
     )

@@ -78,7 +78,7 @@ async def event_state(event_id: PathId, request: Request) -> Response:
 
     def answer(session: Session, viewer: Viewer) -> bytes:
         event = events.event_or_404(session, event_id)
-        scope = state.scope_for(session, event=event, caller=viewer.caller)
+        scope = state.scope_for(session, event=event, actor=viewer.caller)
         return cache.answer(session, event=event, scope=scope, token=token)
 
     return Response(await in_one_hop(request, answer), media_type="application/json")

@@ -79,7 +79,7 @@ def open_blog(session: Session, viewer: Viewer, address: Address, *, page: bool 
         programme = programmes.programme_or_404(session, address[0])
         event = pages.event_at(session, programme, address[1])
     try:
-        role = state.role_for(session, event=event, caller=viewer.caller)
+        role = state.role_for(session, event=event, actor=viewer.caller)
     except NotSignedIn as exc:
         if not page:
             raise

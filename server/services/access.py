@@ -49,82 +49,82 @@ class Caller:
     screen: ScreenPairing | None = None
 
 
-def membership(session: Session, user: User | None, programme_id: int) -> MemberRole | None:
+def membership(session: Session, actor: User | None, programme_id: int) -> MemberRole | None:
     """The user's role in this programme (admins facilitate every one), or None."""
-    if user is None:
+    if actor is None:
         return None
-    if user.is_admin:
+    if actor.is_admin:
         return "facilitator"
     member = session.exec(
         select(ProgrammeFacilitator).where(
             ProgrammeFacilitator.programme_id == programme_id,
-            ProgrammeFacilitator.user_id == user.id,
+            ProgrammeFacilitator.user_id == actor.id,
         )
     ).first()
     return None if member is None else member.role
 
 
-def acts_of(session: Session, user: User | None, programme_id: int) -> frozenset[Act]:
+def acts_of(session: Session, actor: User | None, programme_id: int) -> frozenset[Act]:
     """What the user may do in this programme (pages show only the controls that work)."""
-    role = membership(session, user, programme_id)
+    role = membership(session, actor, programme_id)
     return frozenset() if role is None else ACTS[role]
 
 
-def may(session: Session, user: User | None, programme_id: int, act: Act) -> bool:
-    return act in acts_of(session, user, programme_id)
+def may(session: Session, actor: User | None, programme_id: int, act: Act) -> bool:
+    return act in acts_of(session, actor, programme_id)
 
 
-def is_facilitator(session: Session, user: User | None, programme_id: int) -> bool:
+def is_facilitator(session: Session, actor: User | None, programme_id: int) -> bool:
     """Whether the user sees this programme as its facilitators do (any member role)."""
-    return membership(session, user, programme_id) is not None
+    return membership(session, actor, programme_id) is not None
 
 
-def require_user(user: User | None) -> User:
-    if user is None:
+def require_user(actor: User | None) -> User:
+    if actor is None:
         raise NotSignedIn()
-    return user
+    return actor
 
 
-def require_admin(user: User | None) -> User:
-    user = require_user(user)
-    if not user.is_admin:
+def require_admin(actor: User | None) -> User:
+    actor = require_user(actor)
+    if not actor.is_admin:
         raise Forbidden("Only an administrator can do this.")
-    return user
+    return actor
 
 
 def require_member(
-    session: Session, user: User | None, programme: Programme, act: Act = "run"
+    session: Session, actor: User | None, programme: Programme, act: Act = "run"
 ) -> User:
     """The signed-in user, if their role in this programme lets them `act`."""
-    user = require_user(user)
-    if not may(session, user, programme.id, act):
+    actor = require_user(actor)
+    if not may(session, actor, programme.id, act):
         raise Forbidden(REFUSALS[act])
-    return user
+    return actor
 
 
-def require_facilitator(session: Session, user: User | None, programme: Programme) -> User:
+def require_facilitator(session: Session, actor: User | None, programme: Programme) -> User:
     """The signed-in user, if they facilitate this programme (admins facilitate every one)."""
-    return require_member(session, user, programme, "run")
+    return require_member(session, actor, programme, "run")
 
 
-def require_event_member(session: Session, user: User | None, event: Event, act: Act) -> User:
+def require_event_member(session: Session, actor: User | None, event: Event, act: Act) -> User:
     programme = session.get(Programme, event.programme_id)
     assert programme is not None
-    return require_member(session, user, programme, act)
+    return require_member(session, actor, programme, act)
 
 
-def require_event_facilitator(session: Session, user: User | None, event: Event) -> User:
-    return require_event_member(session, user, event, "run")
+def require_event_facilitator(session: Session, actor: User | None, event: Event) -> User:
+    return require_event_member(session, actor, event, "run")
 
 
-def require_event_assistant(session: Session, user: User | None, event: Event) -> User:
+def require_event_assistant(session: Session, actor: User | None, event: Event) -> User:
     """A facilitator or co-facilitator: moderation, the live blog and the room."""
-    return require_event_member(session, user, event, "assist")
+    return require_event_member(session, actor, event, "assist")
 
 
-def require_event_reader(session: Session, user: User | None, event: Event) -> User:
+def require_event_reader(session: Session, actor: User | None, event: Event) -> User:
     """Any member of the event's programme, a read-only lead included: the console's pages."""
-    return require_event_member(session, user, event, "read")
+    return require_event_member(session, actor, event, "read")
 
 
 def require_not_frozen(event: Event) -> None:
@@ -132,13 +132,13 @@ def require_not_frozen(event: Event) -> None:
         raise EventFrozen()
 
 
-def require_readable(session: Session, user: User | None, programme: Programme) -> None:
+def require_readable(session: Session, actor: User | None, programme: Programme) -> None:
     """Public and unlisted programmes are readable by anyone; private ones by facilitators."""
     if programme.visibility != "private":
         return
-    if user is None:
+    if actor is None:
         raise NotSignedIn("This programme is private; sign in to see it.")
-    if not is_facilitator(session, user, programme.id):
+    if not is_facilitator(session, actor, programme.id):
         raise Forbidden("This programme is private.")
 
 
@@ -158,33 +158,33 @@ def scope_of(session: Session, role: Role, attendee_id: int | None = None) -> Sc
     return Scope(role=role, attendee_id=attendee_id, groups=groups_of(session, attendee_id))
 
 
-def member_role(session: Session, *, programme: Programme, caller: Caller, attends: bool) -> Role:
+def member_role(session: Session, *, programme: Programme, actor: Caller, attends: bool) -> Role:
     """facilitator (any member of the programme, who sees as its facilitators do), attendee
     (when `attends`), or public. What a member may change is `may`'s to say, not the scope's."""
-    if is_facilitator(session, caller.user, programme.id):
+    if is_facilitator(session, actor.user, programme.id):
         return "facilitator"
-    return "attendee" if attends and caller.attendee is not None else "public"
+    return "attendee" if attends and actor.attendee is not None else "public"
 
 
-def screen_of(caller: Caller, event: Event) -> ScreenPairing | None:
-    """The caller's screen credential, if it is paired with this event and not revoked."""
-    screen = caller.screen
+def screen_of(actor: Caller, event: Event) -> ScreenPairing | None:
+    """The actor's screen credential, if it is paired with this event and not revoked."""
+    screen = actor.screen
     if screen is None or screen.event_id != event.id or screen.revoked_at is not None:
         return None
     return screen
 
 
-def event_scope(session: Session, *, event: Event, caller: Caller) -> Scope:
-    """How the caller sees this event: facilitator, its attendee, or a public follower where
+def event_scope(session: Session, *, event: Event, actor: Caller) -> Scope:
+    """How the actor sees this event: facilitator, its attendee, or a public follower where
     the programme allows (otherwise 401/403)."""
     programme = session.get(Programme, event.programme_id)
     assert programme is not None
-    attends = caller.attendee is not None and caller.attendee.event_id == event.id
-    role = member_role(session, programme=programme, caller=caller, attends=attends)
-    screen = screen_of(caller, event)
+    attends = actor.attendee is not None and actor.attendee.event_id == event.id
+    role = member_role(session, programme=programme, actor=actor, attends=attends)
+    screen = screen_of(actor, event)
     if role == "public" and screen is not None:
         return Scope(role="screen", screen_id=screen.id)
     if role == "public":
-        require_readable(session, caller.user, programme)
-    attendee_id = caller.attendee.id if role == "attendee" and caller.attendee else None
+        require_readable(session, actor.user, programme)
+    attendee_id = actor.attendee.id if role == "attendee" and actor.attendee else None
     return scope_of(session, role, attendee_id)

@@ -118,7 +118,7 @@ def _chain_holds(session: Session, row: Archive) -> bool:
 
 @dataclass
 class Record:
-    """An event's document as the caller may have it: frozen (with the whole record's hash) or
+    """An event's document as the actor may have it: frozen (with the whole record's hash) or
     a draft; the whole record, or its public view."""
 
     document: Doc
@@ -130,17 +130,17 @@ class Record:
         return self.sha256 is None
 
 
-def view_for(session: Session, *, caller: Caller, event: Event) -> View:
+def view_for(session: Session, *, actor: Caller, event: Event) -> View:
     """The whole record for the programme's facilitators (and admins), else the public view
     (for whoever may read the programme at all: attendees read the day as the public does)."""
-    role = access.event_scope(session, event=event, caller=caller).role
+    role = access.event_scope(session, event=event, actor=actor).role
     return "full" if role == "facilitator" else "public"
 
 
-def record_for(session: Session, *, caller: Caller, event: Event) -> Record:
-    """The frozen record as the caller may read it; before freezing, a draft for its
+def record_for(session: Session, *, actor: Caller, event: Event) -> Record:
+    """The frozen record as the actor may read it; before freezing, a draft for its
     facilitators only (others are told it is not archived yet)."""
-    view = view_for(session, caller=caller, event=event)
+    view = view_for(session, actor=actor, event=event)
     if event.status == "frozen":
         row = archive_or_404(session, event.id)
         if view == "public":

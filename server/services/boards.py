@@ -78,43 +78,43 @@ def attends(session: Session, board: Board, attendee: Attendee | None) -> bool:
     return event is not None and event.programme_id == board.programme_id
 
 
-def member_scope(session: Session, board: Board, caller: Caller) -> Scope | None:
-    """The caller's scope on a board they take part in, or None for everyone else."""
+def member_scope(session: Session, board: Board, actor: Caller) -> Scope | None:
+    """The actor's scope on a board they take part in, or None for everyone else."""
     programme, _ = owner(session, board)
     role = access.member_role(
         session,
         programme=programme,
-        caller=caller,
-        attends=attends(session, board, caller.attendee),
+        actor=actor,
+        attends=attends(session, board, actor.attendee),
     )
     if role == "public":
         return None
-    return access.scope_of(session, role, caller.attendee.id if caller.attendee else None)
+    return access.scope_of(session, role, actor.attendee.id if actor.attendee else None)
 
 
-def viewer_scope(session: Session, *, board: Board, caller: Caller) -> Scope:
-    """How the caller sees a board; public followers only where the programme allows."""
-    scope = member_scope(session, board, caller)
+def viewer_scope(session: Session, *, board: Board, actor: Caller) -> Scope:
+    """How the actor sees a board; public followers only where the programme allows."""
+    scope = member_scope(session, board, actor)
     if scope is None:
         programme, _ = owner(session, board)
-        programmes.read_programme(session, actor=caller.user, programme=programme)
+        programmes.read_programme(session, actor=actor.user, programme=programme)
         scope = Scope(role="public")
     if board.state == "hidden" and scope.role != "facilitator":
         raise NotFound("No board has that id.")
     return scope
 
 
-def participant(session: Session, board: Board, caller: Caller) -> Scope:
+def participant(session: Session, board: Board, actor: Caller) -> Scope:
     """A facilitator or an attendee who may write on this board (not frozen)."""
-    scope = member_scope(session, board, caller)
+    scope = member_scope(session, board, actor)
     if scope is None:
-        if caller.user is None and caller.attendee is None:
+        if actor.user is None and actor.attendee is None:
             raise NotSignedIn()
         raise Forbidden("Only this event's attendees and facilitators can do this.")
     if board.state == "hidden" and scope.role != "facilitator":
         raise NotFound("No board has that id.")
     if scope.role == "facilitator":
-        moderate(session, board, caller.user)  # a programme lead reads, and writes nothing
+        moderate(session, board, actor.user)  # a programme lead reads, and writes nothing
     not_frozen(session, board)
     return scope
 
@@ -141,9 +141,9 @@ def not_frozen(session: Session, board: Board) -> None:
         require_not_frozen(event)
 
 
-def is_author(card: Card, caller: Caller) -> bool:
-    by_attendee = caller.attendee is not None and card.author_attendee_id == caller.attendee.id
-    by_user = caller.user is not None and card.author_user_id == caller.user.id
+def is_author(card: Card, actor: Caller) -> bool:
+    by_attendee = actor.attendee is not None and card.author_attendee_id == actor.attendee.id
+    by_user = actor.user is not None and card.author_user_id == actor.user.id
     return by_attendee or by_user
 
 
@@ -231,11 +231,11 @@ def board_as_seen(session: Session, *, board: Board, scope: Scope) -> dict[str, 
     return board_for(scope, board_full(session, board))[1]
 
 
-def card_as_seen(session: Session, *, card: Card, caller: Caller) -> dict[str, Any]:
-    """The card as the caller sees it; 404 if they may not see it."""
+def card_as_seen(session: Session, *, card: Card, actor: Caller) -> dict[str, Any]:
+    """The card as the actor sees it; 404 if they may not see it."""
     board = board_or_404(session, card.board_id)
     full = {**cards_full(session, [card])[0], SCREEN_PUBLIC_KEY: board.screen_public_only}
-    shown = card_for(viewer_scope(session, board=board, caller=caller), full)
+    shown = card_for(viewer_scope(session, board=board, actor=actor), full)
     if shown is None:
         raise NotFound("No card has that id.")
     return shown[1]
@@ -248,11 +248,11 @@ def event_boards(session: Session, event: Event, *, include_hidden: bool) -> lis
     return list(session.exec(query))
 
 
-def programme_boards(session: Session, *, caller: Caller, programme: Programme) -> list[Board]:
+def programme_boards(session: Session, *, actor: Caller, programme: Programme) -> list[Board]:
     """A programme's own boards; hidden ones for its facilitators only."""
-    programmes.read_programme(session, actor=caller.user, programme=programme)
+    programmes.read_programme(session, actor=actor.user, programme=programme)
     query = select(Board).where(Board.programme_id == programme.id).order_by(col(Board.id))
-    if not is_facilitator(session, caller.user, programme.id):
+    if not is_facilitator(session, actor.user, programme.id):
         query = query.where(Board.state != "hidden")
     return list(session.exec(query))
 

@@ -124,12 +124,12 @@ def move(session: Session, *, actor: User | None, breakout: Breakout, attendee_i
     return breakout
 
 
-def join(session: Session, *, caller: Caller, breakout: Breakout) -> Breakout:
+def join(session: Session, *, actor: Caller, breakout: Breakout) -> Breakout:
     """An attendee picks this group on their phone (or by its table card), if it has room."""
     event = breakouts.event_of(session, breakout)
-    attendee = caller.attendee
+    attendee = actor.attendee
     if attendee is None or attendee.event_id != event.id:
-        if caller.user is None and attendee is None:
+        if actor.user is None and attendee is None:
             raise NotSignedIn("Join the event first.")
         raise Forbidden("Only this event's attendees can join its groups.")
     require_not_frozen(event)

@@ -111,9 +111,9 @@ def any_open(session: Session, event: Event) -> bool:
     return session.exec(query.limit(1)).first() is not None
 
 
-def viewer_scope(session: Session, *, event: Event, caller: Caller) -> Scope:
-    """How the caller sees this event's groups; public followers only where allowed."""
-    return access.event_scope(session, event=event, caller=caller)
+def viewer_scope(session: Session, *, event: Event, actor: Caller) -> Scope:
+    """How the actor sees this event's groups; public followers only where allowed."""
+    return access.event_scope(session, event=event, actor=actor)
 
 
 # -- what callers see --------------------------------------------------------------------------
@@ -190,9 +190,9 @@ def breakouts_as_seen(session: Session, *, event: Event, scope: Scope) -> list[d
     ]
 
 
-def breakout_as_seen(session: Session, *, breakout: Breakout, caller: Caller) -> dict[str, Any]:
-    """One group as the caller sees it (REST answers)."""
-    scope = viewer_scope(session, event=event_of(session, breakout), caller=caller)
+def breakout_as_seen(session: Session, *, breakout: Breakout, actor: Caller) -> dict[str, Any]:
+    """One group as the actor sees it (REST answers)."""
+    scope = viewer_scope(session, event=event_of(session, breakout), actor=actor)
     return breakout_for(scope, breakouts_full(session, [breakout])[0])[1]
 
 

@@ -43,16 +43,16 @@ class NotHeld(Conflict):
     message = "Only a held card can be redacted: hide a card that is already on the board."
 
 
-def redact_card(session: Session, *, caller: Caller, card: Card, data: CardRedact) -> Card:
+def redact_card(session: Session, *, actor: Caller, card: Card, data: CardRedact) -> Card:
     """Replace parts of a held card's text by `[redacted]`, screen it again, and log the card
     so no earlier row keeps the removed words; facilitators only, audited without the words."""
     board = boards.board_or_404(session, card.board_id)
-    scope = boards.member_scope(session, board, caller)
+    scope = boards.member_scope(session, board, actor)
     if scope is None or scope.role != "facilitator":
-        if card.status != "visible" and not boards.is_author(card, caller):
+        if card.status != "visible" and not boards.is_author(card, actor):
             raise NotFound("No card has that id.")
         raise Forbidden("Only facilitators redact cards.")
-    user = boards.manage(session, board, caller.user)
+    user = boards.manage(session, board, actor.user)
     if card.status != "pending":
         raise NotHeld()
     text, removed = redacted(card.text, data.text)

@@ -43,19 +43,19 @@ def card_or_404(session: Session, card_id: int) -> Card:
 
 
 def create_card(
-    session: Session, *, caller: Caller, board: Board, data: CardCreate
+    session: Session, *, actor: Caller, board: Board, data: CardCreate
 ) -> tuple[Card, bool]:
     """Post a card; a client_id seen before on this board answers with that card (False)."""
-    scope = boards.participant(session, board, caller)
-    seen = _card_by_client_id(session, board, data.client_id, caller)
+    scope = boards.participant(session, board, actor)
+    seen = _card_by_client_id(session, board, data.client_id, actor)
     if seen is not None:
         return seen, False
     if board.state != "open":
         raise boards.BoardClosed()
     card, created = insert_once(
         session,
-        _new_card(session, board, scope, caller, data),
-        lambda: _card_by_client_id(session, board, data.client_id, caller),
+        _new_card(session, board, scope, actor, data),
+        lambda: _card_by_client_id(session, board, data.client_id, actor),
     )
     if created:
         boards.log_card(session, board, card, "card.created")
@@ -63,25 +63,25 @@ def create_card(
 
 
 def _card_by_client_id(
-    session: Session, board: Board, client_id: str, caller: Caller
+    session: Session, board: Board, client_id: str, actor: Caller
 ) -> Card | None:
     card = session.exec(
         select(Card).where(Card.board_id == board.id, Card.client_id == client_id)
     ).first()
-    if card is not None and not boards.is_author(card, caller):
+    if card is not None and not boards.is_author(card, actor):
         raise Conflict("That client_id is already used on this board.")
     return card
 
 
 def _new_card(
-    session: Session, board: Board, scope: Scope, caller: Caller, data: CardCreate
+    session: Session, board: Board, scope: Scope, actor: Caller, data: CardCreate
 ) -> Card:
     text = _clean_text(data.text)
     if data.column and data.column not in board.columns:
         raise BadInput("That column is not one of this board's columns.")
     if data.anonymous and not board.anonymous_allowed:
         raise BadInput("This board does not take anonymous cards.")
-    attendee = caller.attendee if scope.role == "attendee" else None
+    attendee = actor.attendee if scope.role == "attendee" else None
     if attendee is not None:
         _check_rate(session, attendee)
     held = privacy.screen(text)
@@ -94,7 +94,7 @@ def _new_card(
         status="pending" if pending else "visible",
         held_reason=held,
         author_attendee_id=attendee.id if attendee else None,
-        author_user_id=caller.user.id if attendee is None and caller.user else None,
+        author_user_id=actor.user.id if attendee is None and actor.user else None,
         anonymous=data.anonymous,
         text_consent=data.text_consent or data.shareable,
         name_consent=data.name_consent,
@@ -126,25 +126,25 @@ def _check_rate(session: Session, attendee: Attendee) -> None:
         )
 
 
-def update_card(session: Session, *, caller: Caller, card: Card, data: CardUpdate) -> Card:
+def update_card(session: Session, *, actor: Caller, card: Card, data: CardUpdate) -> Card:
     """Facilitators moderate (status, theme, spotlight); the author edits text on an open board."""
     board = boards.board_or_404(session, card.board_id)
     changes = data.model_dump(exclude_unset=True)
-    scope = boards.member_scope(session, board, caller)
+    scope = boards.member_scope(session, board, actor)
     facilitator = scope is not None and scope.role == "facilitator"
     if facilitator:
-        boards.moderate(session, board, caller.user)  # not a read-only programme lead
+        boards.moderate(session, board, actor.user)  # not a read-only programme lead
     editing = changes.get("text") is not None
     if not facilitator:
-        boards.participant(session, board, caller)
-        if not boards.is_author(card, caller):
+        boards.participant(session, board, actor)
+        if not boards.is_author(card, actor):
             _seen_or_404(card)
             raise Forbidden("Only facilitators and a card's author can change it.")
         if changes.keys() & {"status", "theme_id", "spotlight"}:
             raise Forbidden("Only facilitators moderate cards.")
         if card.status == "hidden":
             raise NotFound("No card has that id.")
-    elif editing and not boards.is_author(card, caller):
+    elif editing and not boards.is_author(card, actor):
         raise Forbidden("Only a card's author can edit its text.")
     boards.not_frozen(session, board)
     was = card.status
@@ -188,12 +188,12 @@ def _moderate(session: Session, board: Board, card: Card, changes: dict[str, Any
         card.spotlight = changes["spotlight"]
 
 
-def delete_card(session: Session, *, caller: Caller, card: Card) -> None:
+def delete_card(session: Session, *, actor: Caller, card: Card) -> None:
     """Take a card off its board: its facilitators, or its author, may."""
     board = boards.board_or_404(session, card.board_id)
     if (
-        not boards.is_author(card, caller)
-        and boards.participant(session, board, caller).role != "facilitator"
+        not boards.is_author(card, actor)
+        and boards.participant(session, board, actor).role != "facilitator"
     ):
         _seen_or_404(card)
         raise Forbidden("Only facilitators and a card's author can delete it.")
@@ -208,7 +208,7 @@ def delete_card(session: Session, *, caller: Caller, card: Card) -> None:
 def set_consent(
     session: Session,
     *,
-    caller: Caller,
+    actor: Caller,
     card: Card,
     text: bool | None = None,
     name: bool | None = None,
@@ -220,8 +220,8 @@ def set_consent(
     on the blog follows (liveblog.follow_card_consent).
     """
     board = boards.board_or_404(session, card.board_id)
-    scope = boards.participant(session, board, caller)
-    if not boards.is_author(card, caller):
+    scope = boards.participant(session, board, actor)
+    if not boards.is_author(card, actor):
         _seen_or_404(card)
         raise Forbidden("Only a card's author can give or withdraw consent for it.")
     if card.status == "hidden" and scope.role != "facilitator":

@@ -141,7 +141,7 @@ def _cards(
             )
         ).first()
         if choice == "delete":
-            cards.delete_card(session, caller=Caller(user=user), card=card)
+            cards.delete_card(session, actor=Caller(user=user), card=card)
             if quote is not None:
                 liveblog.delete_entry(session, actor=user, entry=quote)
             continue

@@ -44,15 +44,13 @@ def note_or_404(session: Session, note_id: int) -> Note:
     return note
 
 
-def _writer(
-    session: Session, breakout: Breakout, caller: Caller, note: Note | None = None
-) -> Scope:
-    """A facilitator, or a member of this group; the event not frozen. A note the caller may
+def _writer(session: Session, breakout: Breakout, actor: Caller, note: Note | None = None) -> Scope:
+    """A facilitator, or a member of this group; the event not frozen. A note the actor may
     not see answers as one that does not exist."""
     event = breakouts.event_of(session, breakout)
-    scope = breakouts.viewer_scope(session, event=event, caller=caller)
+    scope = breakouts.viewer_scope(session, event=event, actor=actor)
     if scope.role != "facilitator" and breakout.id not in scope.groups:
-        if caller.user is None and caller.attendee is None:
+        if actor.user is None and actor.attendee is None:
             raise NotSignedIn("Join the event first.")
         if note is not None:
             shown = note_for(scope, breakouts.notes_full(session, [note])[0], breakout.shared)
@@ -60,7 +58,7 @@ def _writer(
                 raise NotFound("No note has that id.")
         raise Forbidden("Only this group's members and facilitators can write its notes.")
     if scope.role == "facilitator":
-        require_event_assistant(session, caller.user, event)
+        require_event_assistant(session, actor.user, event)
     require_not_frozen(event)
     return scope
 
@@ -79,9 +77,9 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def _is_author(note: Note, caller: Caller) -> bool:
-    by_attendee = caller.attendee is not None and note.author_attendee_id == caller.attendee.id
-    by_user = caller.user is not None and note.author_user_id == caller.user.id
+def _is_author(note: Note, actor: Caller) -> bool:
+    by_attendee = actor.attendee is not None and note.author_attendee_id == actor.attendee.id
+    by_user = actor.user is not None and note.author_user_id == actor.user.id
     return by_attendee or by_user
 
 
@@ -95,11 +93,11 @@ def log_note(session: Session, breakout: Breakout, note: Note, type: str) -> Non
     log.append(session, event_id=breakout.event_id, type=type, audience=audience, payload=payload)
 
 
-def note_as_seen(session: Session, *, note: Note, caller: Caller) -> dict[str, Any]:
-    """The note as the caller sees it; 404 if they may not see it."""
+def note_as_seen(session: Session, *, note: Note, actor: Caller) -> dict[str, Any]:
+    """The note as the actor sees it; 404 if they may not see it."""
     breakout = breakouts.breakout_or_404(session, note.breakout_id)
     scope = breakouts.viewer_scope(
-        session, event=breakouts.event_of(session, breakout), caller=caller
+        session, event=breakouts.event_of(session, breakout), actor=actor
     )
     shown = note_for(scope, breakouts.notes_full(session, [note])[0], breakout.shared)
     if shown is None or note.deleted_at is not None:
@@ -108,24 +106,24 @@ def note_as_seen(session: Session, *, note: Note, caller: Caller) -> dict[str, A
 
 
 def create_note(
-    session: Session, *, caller: Caller, breakout: Breakout, data: NoteCreate
+    session: Session, *, actor: Caller, breakout: Breakout, data: NoteCreate
 ) -> tuple[Note, bool]:
     """Add a note; a client_id seen before in this group answers with that note (False)."""
-    scope = _writer(session, breakout, caller)
-    seen = _by_client_id(session, breakout, data.client_id, caller)
+    scope = _writer(session, breakout, actor)
+    seen = _by_client_id(session, breakout, data.client_id, actor)
     if seen is not None:
         return seen, False
     _writable(breakout)
-    by_attendee = scope.role == "attendee" and caller.attendee is not None
+    by_attendee = scope.role == "attendee" and actor.attendee is not None
     note = Note(
         breakout_id=breakout.id,
         client_id=data.client_id,
         text=_clean_text(data.text),
-        author_attendee_id=caller.attendee.id if by_attendee and caller.attendee else None,
-        author_user_id=caller.user.id if not by_attendee and caller.user else None,
+        author_attendee_id=actor.attendee.id if by_attendee and actor.attendee else None,
+        author_user_id=actor.user.id if not by_attendee and actor.user else None,
     )
     note, created = insert_once(
-        session, note, lambda: _by_client_id(session, breakout, data.client_id, caller)
+        session, note, lambda: _by_client_id(session, breakout, data.client_id, actor)
     )
     if created:
         log_note(session, breakout, note, "note.created")
@@ -133,20 +131,20 @@ def create_note(
 
 
 def _by_client_id(
-    session: Session, breakout: Breakout, client_id: str, caller: Caller
+    session: Session, breakout: Breakout, client_id: str, actor: Caller
 ) -> Note | None:
     note = session.exec(
         select(Note).where(Note.breakout_id == breakout.id, Note.client_id == client_id)
     ).first()
-    if note is not None and not _is_author(note, caller):
+    if note is not None and not _is_author(note, actor):
         raise Conflict("That client_id is already used in this group.")
     return note
 
 
-def update_note(session: Session, *, caller: Caller, note: Note, data: NoteUpdate) -> Note:
+def update_note(session: Session, *, actor: Caller, note: Note, data: NoteUpdate) -> Note:
     """Change a note's text, if `version` is still the note's; else 409 with the current note."""
     breakout = breakouts.breakout_or_404(session, note.breakout_id)
-    _writer(session, breakout, caller, note)
+    _writer(session, breakout, actor, note)
     # Re-read under a row lock: two saves from the same version must not both succeed.
     session.refresh(note, with_for_update=True)
     if note.deleted_at is not None:
@@ -154,7 +152,7 @@ def update_note(session: Session, *, caller: Caller, note: Note, data: NoteUpdat
     _writable(breakout)
     text = _clean_text(data.text)
     if data.version != note.version:
-        raise StaleVersion(note_as_seen(session, note=note, caller=caller))
+        raise StaleVersion(note_as_seen(session, note=note, actor=actor))
     if text == note.text:
         return note
     note.text = text
@@ -166,10 +164,10 @@ def update_note(session: Session, *, caller: Caller, note: Note, data: NoteUpdat
     return note
 
 
-def delete_note(session: Session, *, caller: Caller, note: Note) -> None:
+def delete_note(session: Session, *, actor: Caller, note: Note) -> None:
     """Take a note out of its group (any member, or a facilitator); deleting twice is fine."""
     breakout = breakouts.breakout_or_404(session, note.breakout_id)
-    _writer(session, breakout, caller, note)
+    _writer(session, breakout, actor, note)
     if note.deleted_at is not None:
         return
     _writable(breakout)

@@ -125,9 +125,9 @@ def recurring_themes(past: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
-def programme_boards(session: Session, *, user: User | None, programme: Programme) -> list[Any]:
+def programme_boards(session: Session, *, actor: User | None, programme: Programme) -> list[Any]:
     """The programme's own boards as the public sees them: visible cards only."""
-    shown = boards.programme_boards(session, caller=Caller(user=user), programme=programme)
+    shown = boards.programme_boards(session, actor=Caller(user=actor), programme=programme)
     public = Scope(role="public")
     return [
         boards.board_as_seen(session, board=b, scope=public) for b in shown if b.state != "hidden"

@@ -87,7 +87,6 @@ def notes_to_board(
     board = boards.board_or_404(session, board_id)
     if board.event_id != event.id:
         raise BadInput("That board is not one of this event's.")
-    caller = Caller(user=user)
     made = []
     for note in notes.group_notes(session, breakout, note_ids):
         # The card's client_id names the note, so a note lands on a board once however often
@@ -98,6 +97,6 @@ def notes_to_board(
         ).first()
         if card is None:
             data = CardCreate(client_id=client_id, text=note.text)
-            card = cards.create_card(session, caller=caller, board=board, data=data)[0]
+            card = cards.create_card(session, actor=Caller(user=user), board=board, data=data)[0]
         made.append(card)
     return made

@@ -104,11 +104,11 @@ def load_state(
     return state_for(read_full(session, event), access.scope_of(session, role, attendee_id))
 
 
-def role_for(session: Session, *, event: Event, caller: Caller) -> Role:
-    """How the caller sees this event: facilitator, attendee, or public follower where allowed."""
-    return access.event_scope(session, event=event, caller=caller).role
+def role_for(session: Session, *, event: Event, actor: Caller) -> Role:
+    """How the actor sees this event: facilitator, attendee, or public follower where allowed."""
+    return access.event_scope(session, event=event, actor=actor).role
 
 
-def scope_for(session: Session, *, event: Event, caller: Caller) -> Scope:
+def scope_for(session: Session, *, event: Event, actor: Caller) -> Scope:
     """The realtime scope of a connection: its role, and for an attendee their groups."""
-    return access.event_scope(session, event=event, caller=caller)
+    return access.event_scope(session, event=event, actor=actor)

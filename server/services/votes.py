@@ -40,15 +40,15 @@ def theme_or_404(session: Session, theme_id: int) -> Theme:
 # -- votes ------------------------------------------------------------------------------------
 
 
-def _voter(session: Session, board: Board, caller: Caller) -> Attendee:
+def _voter(session: Session, board: Board, actor: Caller) -> Attendee:
     """The calling attendee, locked so one person's concurrent votes cannot overspend."""
-    boards.participant(session, board, caller)
-    if caller.attendee is None or not boards.attends(session, board, caller.attendee):
+    boards.participant(session, board, actor)
+    if actor.attendee is None or not boards.attends(session, board, actor.attendee):
         raise Forbidden("Only attendees have dots to vote with.")
     if board.state != "open":
         raise boards.BoardClosed()
     return session.exec(
-        select(Attendee).where(Attendee.id == caller.attendee.id).with_for_update()
+        select(Attendee).where(Attendee.id == actor.attendee.id).with_for_update()
     ).one()
 
 
@@ -85,10 +85,10 @@ def _spend(board: Board, used: int, count: int) -> int:
     return left - count
 
 
-def set_card_vote(session: Session, *, caller: Caller, card: Card, count: int) -> VoteResult:
+def set_card_vote(session: Session, *, actor: Caller, card: Card, count: int) -> VoteResult:
     """Put `count` of this attendee's dots on a card (0 takes them back)."""
     board = boards.board_or_404(session, card.board_id)
-    attendee = _voter(session, board, caller)
+    attendee = _voter(session, board, actor)
     if card.status != "visible":
         if card.author_attendee_id != attendee.id:
             raise NotFound("No card has that id.")  # as if it did not exist: it is not shown
@@ -105,10 +105,10 @@ def set_card_vote(session: Session, *, caller: Caller, card: Card, count: int) -
     return result
 
 
-def set_theme_vote(session: Session, *, caller: Caller, theme: Theme, count: int) -> VoteResult:
+def set_theme_vote(session: Session, *, actor: Caller, theme: Theme, count: int) -> VoteResult:
     """Put `count` of this attendee's dots on a theme, from the same budget as cards."""
     board = boards.board_or_404(session, theme.board_id)
-    attendee = _voter(session, board, caller)
+    attendee = _voter(session, board, actor)
     remaining = _spend(board, _dots_used(session, board, attendee, theme_id=theme.id), count)
     fresh = ThemeVote(theme_id=theme.id, attendee_id=attendee.id)
     _store_vote(session, session.get(ThemeVote, (theme.id, attendee.id)), fresh, count)
@@ -134,23 +134,23 @@ def _store_vote(
     session.flush()
 
 
-def my_votes(session: Session, *, caller: Caller, board: Board) -> MyVotes:
+def my_votes(session: Session, *, actor: Caller, board: Board) -> MyVotes:
     """Where the calling attendee's dots are on a board, and how many are left."""
-    boards.viewer_scope(session, board=board, caller=caller)
-    if caller.attendee is None or not boards.attends(session, board, caller.attendee):
-        if caller.user is None and caller.attendee is None:
+    boards.viewer_scope(session, board=board, actor=actor)
+    if actor.attendee is None or not boards.attends(session, board, actor.attendee):
+        if actor.user is None and actor.attendee is None:
             raise NotSignedIn()
         raise Forbidden("Only attendees have dots to vote with.")
     cards = session.exec(
         select(CardVote.card_id, CardVote.count)
         .join(Card, col(Card.id) == col(CardVote.card_id))
         .where(Card.board_id == board.id, Card.status == "visible")
-        .where(CardVote.attendee_id == caller.attendee.id)
+        .where(CardVote.attendee_id == actor.attendee.id)
     ).all()
     themes = session.exec(
         select(ThemeVote.theme_id, ThemeVote.count)
         .join(Theme, col(Theme.id) == col(ThemeVote.theme_id))
-        .where(Theme.board_id == board.id, ThemeVote.attendee_id == caller.attendee.id)
+        .where(Theme.board_id == board.id, ThemeVote.attendee_id == actor.attendee.id)
     ).all()
     used = sum(c for _, c in cards) + sum(c for _, c in themes)
     return MyVotes(

@@ -62,7 +62,7 @@ def fill_the_demo_day(session: Session) -> tuple[Programme, Event]:
     made = []
     for i, (text, column, anonymous) in enumerate(texts):
         data = CardCreate(client_id=f"demo-{i}", text=text, column=column, anonymous=anonymous)
-        made.append(cards.create_card(session, caller=people[i % 3], board=board, data=data)[0])
+        made.append(cards.create_card(session, actor=people[i % 3], board=board, data=data)[0])
     boss = accounts.user_by_email(session, DEMO_EMAIL)
     assert boss is not None
     for title, members in (("Staffing", (1, 2)), ("Activities", (0, 3))):
@@ -70,18 +70,18 @@ def fill_the_demo_day(session: Session) -> tuple[Programme, Event]:
         for index in members:
             cards.update_card(
                 session,
-                caller=Caller(user=boss),
+                actor=Caller(user=boss),
                 card=made[index],
                 data=CardUpdate(theme_id=theme.id),
             )
     for who, index, count in ((people[0], 1, 2), (people[1], 2, 3), (people[2], 0, 1)):
-        votes.set_card_vote(session, caller=who, card=made[index], count=count)
+        votes.set_card_vote(session, actor=who, card=made[index], count=count)
     group = breakouts.create_breakout(
         session, actor=boss, event=event, data=BreakoutCreate(name="Safe: what good looks like")
     )
-    breakout_members.join(session, caller=people[0], breakout=group)
+    breakout_members.join(session, actor=people[0], breakout=group)
     note = NoteCreate(client_id="n1", text="Handover huddles at every shift change")
-    notes.create_note(session, caller=people[0], breakout=group, data=note)
+    notes.create_note(session, actor=people[0], breakout=group, data=note)
     actions.create_action(
         session,
         actor=boss,

@@ -319,7 +319,7 @@ def test_a_hundred_notes_fit_the_screen(page: Page, day: Day, db: Database) -> N
         for n in range(100):
             text = " ".join(words[(n + i) % len(words)] for i in range(3 + n % 11)).capitalize()
             data = NoteCreate(client_id=str(uuid.uuid4()), text=text)
-            notes.create_note(s, caller=author, breakout=group, data=data)
+            notes.create_note(s, actor=author, breakout=group, data=data)
     body = {"mode": "breakout", "target_id": day.one}
     assert day.api.post(f"/api/v1/events/{day.world.event.id}/screen", json=body).is_success
     sign_in(page, day.world.facilitator.email, PASSWORD)

@@ -343,7 +343,7 @@ def test_two_hundred_cards_fit_the_screen(
             text = " ".join(words[(n + i) % len(words)] for i in range(4 + n % 13)).capitalize()
             column = ("Going well", "Concerning")[n % 2]
             data = CardCreate(client_id=str(uuid.uuid4()), text=text, column=column)
-            cards.create_card(s, caller=author, board=board, data=data)
+            cards.create_card(s, actor=author, board=board, data=data)
     room.api.post(
         f"/api/v1/events/{room.event_id}/screen", json={"mode": "board", "target_id": room.board_id}
     )
@@ -370,7 +370,7 @@ def test_themes_are_made_filled_renamed_and_merged_from_the_console(
         author = Caller(user=s.get(User, room.world.facilitator.id))
         for text in ("Garden club", "Music afternoons", "Weekend rota"):
             data = CardCreate(client_id=text, text=text, column="Going well")
-            cards.create_card(s, caller=author, board=board, data=data)
+            cards.create_card(s, actor=author, board=board, data=data)
     desk = new_context(browser, live_server)
     page = desk.new_page()
     problems = watch_for_problems(page)

@@ -122,7 +122,7 @@ def test_unicode_survives_csv_markdown_and_pdf(client: TestClient, db: Database)
         day = make_day(s)
         cards.create_card(
             s,
-            caller=Caller(user=day.world.facilitator),
+            actor=Caller(user=day.world.facilitator),
             board=day.board,
             data=CardCreate(text_consent=True, client_id="u", text=text),
         )
@@ -166,14 +166,14 @@ def test_the_pdf_renders_every_script_in_titles_entries_cards_and_themes(
             )
             card = cards.create_card(
                 s,
-                caller=boss,
+                actor=boss,
                 board=day.board,
                 data=CardCreate(text_consent=True, client_id=name, text=words),
             )[0]
             theme = votes.create_theme(
                 s, actor=day.world.facilitator, board=day.board, data=ThemeCreate(title=words)
             )
-            cards.update_card(s, caller=boss, card=card, data=CardUpdate(theme_id=theme.id))
+            cards.update_card(s, actor=boss, card=card, data=CardUpdate(theme_id=theme.id))
         end_and_freeze(s, day)
     text = pdf_text(client.get(archive_api(day, ".pdf")).content)
     assert "?" not in text
@@ -188,7 +188,7 @@ def test_a_formula_looking_card_stays_text_in_the_csv(client: TestClient, db: Da
         day = make_day(s)
         cards.create_card(
             s,
-            caller=Caller(user=day.world.facilitator),
+            actor=Caller(user=day.world.facilitator),
             board=day.board,
             data=CardCreate(text_consent=True, client_id="f", text='=HYPERLINK("http://x")'),
         )
@@ -444,7 +444,7 @@ def test_hostile_cards_are_inert_in_the_summary(client: TestClient, db: Database
             )
             cards.create_card(
                 s,
-                caller=Caller(user=day.world.facilitator),
+                actor=Caller(user=day.world.facilitator),
                 board=day.board,
                 data=CardCreate(text_consent=True, client_id=f"x{i}", text=vector[:500] or "x"),
             )
@@ -615,12 +615,12 @@ def test_programme_page_lists_upcoming_and_live_days_and_programme_boards(
         boss = Caller(user=world.facilitator)
         cards.create_card(
             s,
-            caller=boss,
+            actor=boss,
             board=board,
             data=CardCreate(text_consent=True, client_id="a", text="Seen"),
         )
         held = CardCreate(text_consent=True, client_id="b", text="Mail jo@example.org")
-        cards.create_card(s, caller=boss, board=board, data=held)
+        cards.create_card(s, actor=boss, board=board, data=held)
     page = HTMLParser(client.get(f"/p/{world.programme.slug}").text)
     live_link = page.css_first(f'.timeline a[href="/p/{world.programme.slug}/{world.event.slug}"]')
     assert live_link is not None

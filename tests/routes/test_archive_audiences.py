@@ -72,7 +72,7 @@ def make_frozen(session: Session) -> Frozen:
     pending = post_once(session, dana, board, PENDING_CARD, anonymous=True)
     hidden = post_once(session, eli, board, HIDDEN_CARD)
     cards.update_card(
-        session, caller=Caller(user=boss), card=hidden, data=CardUpdate(status="hidden")
+        session, actor=Caller(user=boss), card=hidden, data=CardUpdate(status="hidden")
     )
     assert pending.status == "pending" and hidden.status == "hidden" and hidden.held_reason
     groups = {}
@@ -83,10 +83,10 @@ def make_frozen(session: Session) -> Frozen:
         group = breakouts.create_breakout(
             session, actor=boss, event=event, data=BreakoutCreate(name=name)
         )
-        breakout_members.join(session, caller=member, breakout=group)
+        breakout_members.join(session, actor=member, breakout=group)
         for text in texts:
             notes.create_note(
-                session, caller=member, breakout=group, data=NoteCreate(client_id=text, text=text)
+                session, actor=member, breakout=group, data=NoteCreate(client_id=text, text=text)
             )
         groups[name] = group
     breakouts.update_breakout(

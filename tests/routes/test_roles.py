@@ -57,7 +57,7 @@ def room(session: Session, world: World) -> dict[str, str]:
         client_id=str(uuid.uuid4()), text="Residents chose the menu", text_consent=True
     )
     card, _ = cards.create_card(
-        session, caller=Caller(attendee=amy.attendee), board=board, data=data
+        session, actor=Caller(attendee=amy.attendee), board=board, data=data
     )
     return {
         "slug": world.programme.slug,

@@ -208,7 +208,7 @@ def test_approving_a_held_card_in_review_puts_it_in_the_archive(db: Database, da
         card = cards.card_or_404(s, day.cards["held"].id)
         cards.update_card(
             s,
-            caller=Caller(user=day.world.facilitator),
+            actor=Caller(user=day.world.facilitator),
             card=card,
             data=CardUpdate(status="visible"),
         )
@@ -226,7 +226,7 @@ def test_writes_after_freezing_answer_event_frozen(db: Database, day: Day) -> No
         boss = Caller(user=day.world.facilitator)
         with pytest.raises(EventFrozen):
             cards.create_card(
-                s, caller=boss, board=board, data=CardCreate(client_id="late", text="Too late")
+                s, actor=boss, board=board, data=CardCreate(client_id="late", text="Too late")
             )
         with pytest.raises(EventFrozen):
             liveblog.create_entry(

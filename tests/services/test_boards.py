@@ -58,12 +58,12 @@ def test_the_same_client_id_makes_one_card(db: Database, room: Room) -> None:
     data = CardCreate(client_id=str(uuid.uuid4()), text="Residents chose the menu")
     with db.session() as s:
         first, created = cards.create_card(
-            s, caller=room.amy.caller, board=board_of(s, room), data=data
+            s, actor=room.amy.caller, board=board_of(s, room), data=data
         )
         assert created
     with db.session() as s:
         again, created = cards.create_card(
-            s, caller=room.amy.caller, board=board_of(s, room), data=data
+            s, actor=room.amy.caller, board=board_of(s, room), data=data
         )
         assert not created and again.id == first.id
         assert s.exec(select(func.count()).select_from(Card)).one() == 1
@@ -74,9 +74,9 @@ def test_the_same_client_id_makes_one_card(db: Database, room: Room) -> None:
 def test_someone_elses_client_id_is_a_conflict(db: Database, room: Room) -> None:
     data = CardCreate(client_id="same-id", text="Residents chose the menu")
     with db.session() as s:
-        cards.create_card(s, caller=room.amy.caller, board=board_of(s, room), data=data)
+        cards.create_card(s, actor=room.amy.caller, board=board_of(s, room), data=data)
     with db.session() as s, pytest.raises(Conflict):
-        cards.create_card(s, caller=room.ben.caller, board=board_of(s, room), data=data)
+        cards.create_card(s, actor=room.ben.caller, board=board_of(s, room), data=data)
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_racing_retries_make_one_card_on_postgres(pg_db: Database) -> None:
     def first() -> None:
         with pg_db.session() as s:
             card, created = cards.create_card(
-                s, caller=amy.caller, board=boards.board_or_404(s, board_id), data=data
+                s, actor=amy.caller, board=boards.board_or_404(s, board_id), data=data
             )
             results["first"] = (card.id, created)
             first_inserted.set()
@@ -111,7 +111,7 @@ def test_racing_retries_make_one_card_on_postgres(pg_db: Database) -> None:
         first_inserted.wait(10)
         with pg_db.session() as s:
             card, created = cards.create_card(
-                s, caller=amy.caller, board=boards.board_or_404(s, board_id), data=data
+                s, actor=amy.caller, board=boards.board_or_404(s, board_id), data=data
             )
             results["retry"] = (card.id, created)
 
@@ -164,13 +164,13 @@ def test_an_author_edit_is_screened_again(db: Database, room: Room) -> None:
         card = post(s, room.amy.caller, board_of(s, room), "Call me on 07700 900123")
         assert card.status == "pending"
         edit = CardUpdate(text="Ask me at the break")
-        cards.update_card(s, caller=room.amy.caller, card=card, data=edit)
+        cards.update_card(s, actor=room.amy.caller, card=card, data=edit)
         assert (card.status, card.held_reason) == ("visible", "")
         edit = CardUpdate(text="Write to amy@example.org")
-        cards.update_card(s, caller=room.amy.caller, card=card, data=edit)
+        cards.update_card(s, actor=room.amy.caller, card=card, data=edit)
         assert (card.status, card.held_reason) == ("pending", "looks like an email address")
         with pytest.raises(NotFound):  # someone else's held card answers as if it did not exist
-            cards.update_card(s, caller=room.ben.caller, card=card, data=edit)
+            cards.update_card(s, actor=room.ben.caller, card=card, data=edit)
 
 
 # -- what each viewer receives --------------------------------------------------------------------
@@ -325,12 +325,12 @@ def act_out_a_session(db: Database, room: Room) -> None:
     with db.session() as s:
         moderate(s, world, held, status="visible")
         moderate(s, world, other, theme_id=theme.id, spotlight=True)
-        votes.set_card_vote(s, caller=ben.caller, card=kept, count=2)
-        votes.set_theme_vote(s, caller=amy.caller, theme=theme, count=1)
+        votes.set_card_vote(s, actor=ben.caller, card=kept, count=2)
+        votes.set_theme_vote(s, actor=amy.caller, theme=theme, count=1)
         cards.update_card(
-            s, caller=amy.caller, card=kept, data=CardUpdate(text="Garden: ring 07700 900123")
+            s, actor=amy.caller, card=kept, data=CardUpdate(text="Garden: ring 07700 900123")
         )
-        cards.delete_card(s, caller=ben.caller, card=doomed)
+        cards.delete_card(s, actor=ben.caller, card=doomed)
         moderate(s, world, other, status="hidden")
         votes.update_theme(s, actor=world.facilitator, theme=theme, data=ThemeUpdate(title="Staff"))
     with db.session() as s:
@@ -383,30 +383,30 @@ def test_dots_come_from_one_budget_per_board(db: Database, room: Room) -> None:
         theme = votes.create_theme(
             s, actor=room.world.facilitator, board=board, data=ThemeCreate(title="T")
         )
-        assert votes.set_card_vote(s, caller=amy, card=first, count=2).remaining == 1
+        assert votes.set_card_vote(s, actor=amy, card=first, count=2).remaining == 1
         with pytest.raises(votes.OverBudget):
-            votes.set_card_vote(s, caller=amy, card=second, count=2)
+            votes.set_card_vote(s, actor=amy, card=second, count=2)
         with pytest.raises(votes.OverBudget):
-            votes.set_theme_vote(s, caller=amy, theme=theme, count=2)
-        assert votes.set_theme_vote(s, caller=amy, theme=theme, count=1).remaining == 0
+            votes.set_theme_vote(s, actor=amy, theme=theme, count=2)
+        assert votes.set_theme_vote(s, actor=amy, theme=theme, count=1).remaining == 0
         # Setting a card's dots replaces them, so lowering frees budget at once.
-        assert votes.set_card_vote(s, caller=amy, card=first, count=0).remaining == 2
-        result = votes.set_card_vote(s, caller=room.ben.caller, card=second, count=3)
+        assert votes.set_card_vote(s, actor=amy, card=first, count=0).remaining == 2
+        result = votes.set_card_vote(s, actor=room.ben.caller, card=second, count=3)
         assert (result.votes, result.count, result.remaining) == (3, 3, 0)
         # Dots on a card a facilitator hides are handed back.
         moderate(s, room.world, second, status="hidden")
-        assert votes.my_votes(s, caller=room.ben.caller, board=board).remaining == 3
+        assert votes.my_votes(s, actor=room.ben.caller, board=board).remaining == 3
         with pytest.raises(NotFound):  # a hidden card answers as if it did not exist
-            votes.set_card_vote(s, caller=room.ben.caller, card=second, count=1)
+            votes.set_card_vote(s, actor=room.ben.caller, card=second, count=1)
         with pytest.raises(Forbidden):
-            votes.set_card_vote(s, caller=Caller(user=room.world.facilitator), card=first, count=1)
+            votes.set_card_vote(s, actor=Caller(user=room.world.facilitator), card=first, count=1)
 
 
 def test_vote_changed_carries_the_new_total(db: Database, room: Room) -> None:
     with db.session() as s:
         card = post(s, room.amy.caller, board_of(s, room), "One")
-        votes.set_card_vote(s, caller=room.amy.caller, card=card, count=1)
-        votes.set_card_vote(s, caller=room.ben.caller, card=card, count=2)
+        votes.set_card_vote(s, actor=room.amy.caller, card=card, count=1)
+        votes.set_card_vote(s, actor=room.ben.caller, card=card, count=2)
         row = last_row(s, room.world.event.id)
         assert (row.type, row.audience) == ("vote.changed", "public")
         shown = project(PUBLIC, row.type, row.audience, row.payload)
@@ -452,11 +452,11 @@ def test_a_frozen_event_refuses_every_board_write(db: Database, room: Room) -> N
                 s, actor=world.facilitator, board=board, data=BoardUpdate(title="x")
             ),
             lambda: post(s, amy.caller, board, "After the end"),
-            lambda: cards.update_card(s, caller=amy.caller, card=card, data=CardUpdate(text="x")),
+            lambda: cards.update_card(s, actor=amy.caller, card=card, data=CardUpdate(text="x")),
             lambda: moderate(s, world, card, status="hidden"),
-            lambda: cards.delete_card(s, caller=amy.caller, card=card),
-            lambda: votes.set_card_vote(s, caller=amy.caller, card=card, count=1),
-            lambda: votes.set_theme_vote(s, caller=amy.caller, theme=theme, count=1),
+            lambda: cards.delete_card(s, actor=amy.caller, card=card),
+            lambda: votes.set_card_vote(s, actor=amy.caller, card=card, count=1),
+            lambda: votes.set_theme_vote(s, actor=amy.caller, theme=theme, count=1),
             lambda: votes.create_theme(
                 s, actor=world.facilitator, board=board, data=ThemeCreate(title="x")
             ),
@@ -529,7 +529,7 @@ def test_a_programme_board_takes_cards_from_any_of_its_events_and_logs_nothing(
             == 0
         )
         seen = boards.board_as_seen(
-            s, board=board, scope=boards.viewer_scope(s, board=board, caller=Caller())
+            s, board=board, scope=boards.viewer_scope(s, board=board, actor=Caller())
         )
         assert [c["text"] for c in seen["cards"]] == [
             "Tried the new handover sheet",
@@ -546,11 +546,11 @@ def test_a_hidden_board_is_not_found_by_attendees(db: Database, room: Room) -> N
             data=BoardUpdate(state="hidden"),
         )
         with pytest.raises(NotFound):
-            boards.viewer_scope(s, board=board, caller=room.amy.caller)
+            boards.viewer_scope(s, board=board, actor=room.amy.caller)
         with pytest.raises(NotFound):
             post(s, room.amy.caller, board, "Hello?")
         assert (
-            boards.viewer_scope(s, board=board, caller=Caller(user=room.world.admin)) == FACILITATOR
+            boards.viewer_scope(s, board=board, actor=Caller(user=room.world.admin)) == FACILITATOR
         )
 
 

@@ -53,7 +53,7 @@ from tests.factories import (
 
 def write(session: Session, who: Caller, group: Breakout, text: str) -> Note:
     data = NoteCreate(client_id=str(uuid.uuid4()), text=text)
-    note, created = notes.create_note(session, caller=who, breakout=group, data=data)
+    note, created = notes.create_note(session, actor=who, breakout=group, data=data)
     assert created
     return note
 
@@ -99,7 +99,7 @@ class Tables:
 
     def scope(self, session: Session, who: Joined) -> Scope:
         return breakouts.viewer_scope(
-            session, event=event_of(session, self.world), caller=who.caller
+            session, event=event_of(session, self.world), actor=who.caller
         )
 
 
@@ -112,7 +112,7 @@ def tables(db: Database) -> Tables:
         two = make_group(s, world, "Table 2")
         people = [make_attendee(s, event, n) for n in ("Amy", "Ben", "Cat", "Dev")]
         for who, group in zip(people[:3], (one, one, two), strict=True):
-            breakout_members.join(s, caller=who.caller, breakout=group)
+            breakout_members.join(s, actor=who.caller, breakout=group)
         return Tables(world, one.id, two.id, *people)
 
 
@@ -222,11 +222,11 @@ def test_self_pick_respects_the_cap(db: Database, tables: Tables) -> None:
         # "self" released everyone: they pick again.
         assert breakouts.open_groups(s, event, tables.amy.attendee.id) == []
         for who in (tables.amy, tables.ben):
-            breakout_members.join(s, caller=who.caller, breakout=one)
+            breakout_members.join(s, actor=who.caller, breakout=one)
         with pytest.raises(breakouts.BreakoutFull) as full:
-            breakout_members.join(s, caller=tables.cat.caller, breakout=one)
+            breakout_members.join(s, actor=tables.cat.caller, breakout=one)
         assert full.value.status == 409 and full.value.code == "breakout_full"
-        breakout_members.join(s, caller=tables.cat.caller, breakout=tables.group(s, tables.two))
+        breakout_members.join(s, actor=tables.cat.caller, breakout=tables.group(s, tables.two))
 
 
 def test_joining_twice_is_fine_but_switching_is_the_facilitators_call(
@@ -234,13 +234,13 @@ def test_joining_twice_is_fine_but_switching_is_the_facilitators_call(
 ) -> None:
     with db.session() as s:
         before = last_seq(s, tables.world.event.id)
-        breakout_members.join(s, caller=tables.amy.caller, breakout=tables.group(s, tables.one))
+        breakout_members.join(s, actor=tables.amy.caller, breakout=tables.group(s, tables.one))
         assert rows(s, tables.world.event.id, before) == []
         with pytest.raises(breakouts.AlreadyInGroup, match="Table 1"):
-            breakout_members.join(s, caller=tables.amy.caller, breakout=tables.group(s, tables.two))
+            breakout_members.join(s, actor=tables.amy.caller, breakout=tables.group(s, tables.two))
         with pytest.raises(Forbidden):
             breakout_members.join(
-                s, caller=Caller(user=tables.world.outsider), breakout=tables.group(s, tables.two)
+                s, actor=Caller(user=tables.world.outsider), breakout=tables.group(s, tables.two)
             )
 
 
@@ -354,7 +354,7 @@ def test_a_shared_note_edited_into_personal_data_is_deleted_for_others(
         start = last_seq(s, tables.world.event.id)
         notes.update_note(
             s,
-            caller=tables.ben.caller,
+            actor=tables.ben.caller,
             note=note,
             data=NoteUpdate(text="Ask jo@example.org", version=1),
         )
@@ -367,13 +367,13 @@ def test_rest_reads_show_a_non_member_no_notes(db: Database, tables: Tables) -> 
     with db.session() as s:
         two = tables.group(s, tables.two)
         note = write(s, tables.cat.caller, two, "Map the GP practice")
-        seen_by_amy = breakouts.breakout_as_seen(s, breakout=two, caller=tables.amy.caller)
+        seen_by_amy = breakouts.breakout_as_seen(s, breakout=two, actor=tables.amy.caller)
         assert seen_by_amy["notes"] == [] and seen_by_amy["member_count"] == 1
         with pytest.raises(NotFound):
-            notes.note_as_seen(s, note=note, caller=tables.amy.caller)
+            notes.note_as_seen(s, note=note, actor=tables.amy.caller)
         with pytest.raises(NotFound):
             notes.update_note(
-                s, caller=tables.amy.caller, note=note, data=NoteUpdate(text="x", version=1)
+                s, actor=tables.amy.caller, note=note, data=NoteUpdate(text="x", version=1)
             )
         snapshot = state.load_state(
             s, event=event_of(s, tables.world), role="attendee", attendee_id=tables.amy.attendee.id
@@ -393,17 +393,17 @@ def test_the_same_client_id_makes_one_note(db: Database, tables: Tables) -> None
     data = NoteCreate(client_id="phone-1", text="Night staff feel heard")
     with db.session() as s:
         first, created = notes.create_note(
-            s, caller=tables.amy.caller, breakout=tables.group(s, tables.one), data=data
+            s, actor=tables.amy.caller, breakout=tables.group(s, tables.one), data=data
         )
         assert created
     with db.session() as s:
         again, created = notes.create_note(
-            s, caller=tables.amy.caller, breakout=tables.group(s, tables.one), data=data
+            s, actor=tables.amy.caller, breakout=tables.group(s, tables.one), data=data
         )
         assert (again.id, created) == (first.id, False)
         with pytest.raises(Conflict):
             notes.create_note(
-                s, caller=tables.ben.caller, breakout=tables.group(s, tables.one), data=data
+                s, actor=tables.ben.caller, breakout=tables.group(s, tables.one), data=data
             )
 
 
@@ -424,14 +424,14 @@ def test_a_stale_version_is_a_conflict_carrying_the_current_note(
     with db.session() as s:
         notes.update_note(
             s,
-            caller=tables.ben.caller,
+            actor=tables.ben.caller,
             note=notes.note_or_404(s, note_id),
             data=NoteUpdate(text="Ben's take", version=1),
         )
     with db.session() as s, pytest.raises(notes.StaleVersion) as stale:
         notes.update_note(
             s,
-            caller=tables.amy.caller,
+            actor=tables.amy.caller,
             note=notes.note_or_404(s, note_id),
             data=NoteUpdate(text="Amy's take", version=1),
         )
@@ -447,18 +447,18 @@ def test_deleting_a_note_is_logged_and_repeatable(db: Database, tables: Tables) 
     with db.session() as s:
         note = write(s, tables.amy.caller, tables.group(s, tables.one), "Soon gone")
         start = last_seq(s, tables.world.event.id)
-        notes.delete_note(s, caller=tables.ben.caller, note=note)
-        notes.delete_note(s, caller=tables.ben.caller, note=note)
+        notes.delete_note(s, actor=tables.ben.caller, note=note)
+        notes.delete_note(s, actor=tables.ben.caller, note=note)
         assert [(r.type, r.payload) for r in rows(s, tables.world.event.id, start)] == [
             ("note.deleted", {"id": note.id, "breakout_id": tables.one})
         ]
         with pytest.raises(NotFound):
             notes.update_note(
-                s, caller=tables.amy.caller, note=note, data=NoteUpdate(text="x", version=2)
+                s, actor=tables.amy.caller, note=note, data=NoteUpdate(text="x", version=2)
             )
         assert (
             breakouts.breakout_as_seen(
-                s, breakout=tables.group(s, tables.one), caller=tables.amy.caller
+                s, breakout=tables.group(s, tables.one), actor=tables.amy.caller
             )["notes"]
             == []
         )
@@ -488,17 +488,17 @@ def test_closed_breakouts_make_notes_read_only(db: Database, tables: Tables) -> 
         for attempt in (
             lambda: write(s, tables.amy.caller, one, "After the bell"),
             lambda: notes.update_note(
-                s, caller=tables.amy.caller, note=note, data=NoteUpdate(text="x", version=1)
+                s, actor=tables.amy.caller, note=note, data=NoteUpdate(text="x", version=1)
             ),
-            lambda: notes.delete_note(s, caller=tables.amy.caller, note=note),
-            lambda: breakout_members.join(s, caller=tables.dev.caller, breakout=one),
+            lambda: notes.delete_note(s, actor=tables.amy.caller, note=note),
+            lambda: breakout_members.join(s, actor=tables.dev.caller, breakout=one),
         ):
             with pytest.raises(breakouts.BreakoutsClosed) as refused:
                 attempt()
             assert refused.value.code == "breakouts_closed"
         # Members keep reading their closed group's notes.
         assert [n["text"] for n in breakouts.breakout_as_seen(
-            s, breakout=one, caller=tables.amy.caller
+            s, breakout=one, actor=tables.amy.caller
         )["notes"]] == ["Before the bell"]  # fmt: skip
 
 
@@ -514,9 +514,9 @@ def test_a_frozen_event_refuses_every_breakout_write(db: Database, tables: Table
         for attempt in (
             lambda: make_group(s, tables.world, "Late"),
             lambda: write(s, tables.amy.caller, one, "Too late"),
-            lambda: notes.delete_note(s, caller=tables.amy.caller, note=note),
+            lambda: notes.delete_note(s, actor=tables.amy.caller, note=note),
             lambda: breakouts.close_breakouts(s, actor=user, event=event),
-            lambda: breakout_members.join(s, caller=tables.dev.caller, breakout=one),
+            lambda: breakout_members.join(s, actor=tables.dev.caller, breakout=one),
             lambda: reportback.promote_notes(s, actor=user, breakout=one, note_ids=None),
         ):
             with pytest.raises(EventFrozen):
@@ -543,7 +543,7 @@ def test_promoting_posts_one_entry_with_the_notes_escaped(db: Database, tables: 
         only = reportback.promote_notes(s, actor=user, breakout=one, note_ids=[chosen.id])
         assert only.id != entry.id and only.html.count("<li>") == 1
         notes.update_note(
-            s, caller=tables.amy.caller, note=first, data=NoteUpdate(text="Edited", version=1)
+            s, actor=tables.amy.caller, note=first, data=NoteUpdate(text="Edited", version=1)
         )
         assert reportback.promote_notes(s, actor=user, breakout=one, note_ids=None).id != entry.id
         with pytest.raises(Forbidden):
@@ -605,7 +605,7 @@ def test_two_saves_from_one_version_cannot_both_win_on_postgres(pg_db: Database)
         group = make_group(s, world, "Table 1")
         amy, ben = make_attendee(s, event, "Amy"), make_attendee(s, event, "Ben")
         for who in (amy, ben):
-            breakout_members.join(s, caller=who.caller, breakout=group)
+            breakout_members.join(s, actor=who.caller, breakout=group)
         note_id = write(s, amy.caller, group, "First thought").id
     start = threading.Barrier(2)
     outcomes: list[str] = []
@@ -616,7 +616,7 @@ def test_two_saves_from_one_version_cannot_both_win_on_postgres(pg_db: Database)
             start.wait(10)
             try:
                 notes.update_note(
-                    s, caller=who.caller, note=note, data=NoteUpdate(text=text, version=1)
+                    s, actor=who.caller, note=note, data=NoteUpdate(text=text, version=1)
                 )
                 outcomes.append("saved")
             except notes.StaleVersion:

@@ -26,7 +26,7 @@ WORDS = ["Doris", "Green", "room 12", "07700", "900123"]
 def redact(session: Session, room: Room, card: Card, text: str, **fields: bool) -> Card:
     caller = Caller(user=room.world.facilitator)
     data = CardRedact(text=text, **fields)
-    return card_redaction.redact_card(session, caller=caller, card=card, data=data)
+    return card_redaction.redact_card(session, actor=caller, card=card, data=data)
 
 
 def held_card(session: Session, room: Room) -> Card:
@@ -138,11 +138,11 @@ def test_only_facilitators_redact_and_only_held_cards(db: Database, room: Room) 
         card = held_card(s, room)
         data = CardRedact(text=REDACTED)
         with pytest.raises(NotFound):  # a held card is not there for anyone else
-            card_redaction.redact_card(s, caller=room.ben.caller, card=card, data=data)
+            card_redaction.redact_card(s, actor=room.ben.caller, card=card, data=data)
         with pytest.raises(Forbidden):  # its author may edit it instead
-            card_redaction.redact_card(s, caller=room.amy.caller, card=card, data=data)
+            card_redaction.redact_card(s, actor=room.amy.caller, card=card, data=data)
         moderate(s, room.world, card, status="visible")
         with pytest.raises(Forbidden):
-            card_redaction.redact_card(s, caller=room.ben.caller, card=card, data=data)
+            card_redaction.redact_card(s, actor=room.ben.caller, card=card, data=data)
         with pytest.raises(card_redaction.NotHeld):
             redact(s, room, card, REDACTED)

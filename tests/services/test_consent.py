@@ -36,11 +36,11 @@ def test_a_card_gives_no_consent_unless_its_author_does(db: Database, room: Room
         card = post(s, room.amy.caller, board_of(s, room), "Just us", text_consent=False)
         assert (card.text_consent, card.name_consent) == (False, True)
         bare = cards.CardCreate(client_id="c-1", text="Nothing said")
-        made, _ = cards.create_card(s, caller=room.amy.caller, board=board_of(s, room), data=bare)
+        made, _ = cards.create_card(s, actor=room.amy.caller, board=board_of(s, room), data=bare)
         assert (made.text_consent, made.name_consent) == (False, False)
         # An old phone's one box still means text consent, and nothing about the name.
         old = cards.CardCreate(client_id="c-2", text="Old phone", shareable=True)
-        made, _ = cards.create_card(s, caller=room.amy.caller, board=board_of(s, room), data=old)
+        made, _ = cards.create_card(s, actor=room.amy.caller, board=board_of(s, room), data=old)
         assert (made.text_consent, made.name_consent) == (True, False)
 
 
@@ -49,16 +49,16 @@ def test_the_author_gives_and_withdraws_each_consent_apart(db: Database, room: R
         card = post(
             s, room.amy.caller, board_of(s, room), "Garden", text_consent=False, name_consent=False
         )
-        cards.set_consent(s, caller=room.amy.caller, card=card, text=True)
+        cards.set_consent(s, actor=room.amy.caller, card=card, text=True)
         assert (card.text_consent, card.name_consent) == (True, False)
         row = last_row(s, room.world.event.id)
         assert row.type == "card.updated" and row.payload["text_consent"] is True
-        cards.set_consent(s, caller=room.amy.caller, card=card, name=True)
+        cards.set_consent(s, actor=room.amy.caller, card=card, name=True)
         assert (card.text_consent, card.name_consent) == (True, True)
-        cards.set_consent(s, caller=room.amy.caller, card=card, text=False)
+        cards.set_consent(s, actor=room.amy.caller, card=card, text=False)
         assert (card.text_consent, card.name_consent) == (False, True)
         with pytest.raises(BadInput):
-            cards.set_consent(s, caller=room.amy.caller, card=card)
+            cards.set_consent(s, actor=room.amy.caller, card=card)
 
 
 def test_only_the_author_may_change_consent(db: Database, room: Room) -> None:
@@ -67,14 +67,14 @@ def test_only_the_author_may_change_consent(db: Database, room: Room) -> None:
         facilitator = Caller(user=room.world.facilitator)
         for other in (room.ben.caller, facilitator):
             with pytest.raises(Forbidden):
-                cards.set_consent(s, caller=other, card=card, text=True)
+                cards.set_consent(s, actor=other, card=card, text=True)
         assert card.text_consent is False
         held = post(s, room.amy.caller, board_of(s, room), "Ring 07700 900123")
         with pytest.raises(NotFound):  # Ben may not see it at all
-            cards.set_consent(s, caller=room.ben.caller, card=held, text=True)
+            cards.set_consent(s, actor=room.ben.caller, card=held, text=True)
         moderate(s, room.world, card, status="hidden")
         with pytest.raises(NotFound):  # nor may its author, once hidden
-            cards.set_consent(s, caller=room.amy.caller, card=card, text=True)
+            cards.set_consent(s, actor=room.amy.caller, card=card, text=True)
 
 
 def test_consent_cannot_change_once_frozen(db: Database, room: Room) -> None:
@@ -88,7 +88,7 @@ def test_consent_cannot_change_once_frozen(db: Database, room: Room) -> None:
     with db.session() as s:
         card = cards.card_or_404(s, card.id)
         with pytest.raises(EventFrozen):
-            cards.set_consent(s, caller=room.amy.caller, card=card, text=False)
+            cards.set_consent(s, actor=room.amy.caller, card=card, text=False)
 
 
 def test_public_followers_see_only_consented_words_and_consented_names(
@@ -99,16 +99,16 @@ def test_public_followers_see_only_consented_words_and_consented_names(
         assert shown(s, room, PUBLIC) is None
         room_view = shown(s, room, room.ben.scope)
         assert room_view is not None and room_view[2]["author"]["display_name"] == "Amy"
-        cards.set_consent(s, caller=room.amy.caller, card=card, text=True, name=False)
+        cards.set_consent(s, actor=room.amy.caller, card=card, text=True, name=False)
         public = shown(s, room, PUBLIC)
         assert public is not None and public[1] == "card.updated"
         assert public[2]["text"] == "Garden" and public[2]["author"] is None
         room_view = shown(s, room, room.ben.scope)
         assert room_view is not None and room_view[2]["author"]["display_name"] == "Amy"
-        cards.set_consent(s, caller=room.amy.caller, card=card, name=True)
+        cards.set_consent(s, actor=room.amy.caller, card=card, name=True)
         public = shown(s, room, PUBLIC)
         assert public is not None and public[2]["author"]["display_name"] == "Amy"
-        cards.set_consent(s, caller=room.amy.caller, card=card, text=False)
+        cards.set_consent(s, actor=room.amy.caller, card=card, text=False)
         assert shown(s, room, PUBLIC) == ("deleted", "card.deleted", {"id": card.id})
         assert shown(s, room, FACILITATOR) is not None
 
@@ -116,7 +116,7 @@ def test_public_followers_see_only_consented_words_and_consented_names(
 def test_withdrawing_consent_rewrites_the_log_for_public_replay(db: Database, room: Room) -> None:
     with db.session() as s:
         card = post(s, room.amy.caller, board_of(s, room), "Said once")
-        cards.set_consent(s, caller=room.amy.caller, card=card, text=False)
+        cards.set_consent(s, actor=room.amy.caller, card=card, text=False)
     with db.session() as s:
         rows = s.exec(select(EventLog).where(EventLog.event_id == room.world.event.id)).all()
         created = [r for r in rows if r.type == "card.created"]
@@ -168,10 +168,10 @@ def test_a_quote_keeps_to_its_authors_consent(db: Database, room: Room) -> None:
         named = post(s, room.ben.caller, board, "Staff sang")
         quote = cards.promote_card(s, actor=facilitator, card=named)
         assert quote.attribution == "Ben"
-        cards.set_consent(s, caller=room.ben.caller, card=named, name=False)
+        cards.set_consent(s, actor=room.ben.caller, card=named, name=False)
         s.refresh(quote)
         assert quote.attribution == "" and quote.deleted_at is None
-        cards.set_consent(s, caller=room.amy.caller, card=card, text=False)
+        cards.set_consent(s, actor=room.amy.caller, card=card, text=False)
         s.refresh(entry)
         assert entry.deleted_at is not None
         with pytest.raises(cards.NotShareable):

@@ -65,11 +65,11 @@ def test_a_code_typed_in_the_console_pairs_the_screen_with_that_event_only(
         found = screens.screen_for_token(s, token=token, secret_key=SECRET)
         assert found is not None and found.event_id == event.id
         caller = Caller(screen=found)
-        assert access.event_scope(s, event=event, caller=caller).role == "screen"
+        assert access.event_scope(s, event=event, actor=caller).role == "screen"
         other = make_world(s, status="live")
         other_event = s.get(Event, other.event.id)
         assert other_event is not None
-        assert access.event_scope(s, event=other_event, caller=caller).role == "public"
+        assert access.event_scope(s, event=other_event, actor=caller).role == "public"
         actions = [a.action for a in s.exec(select(AuditEntry))]
         assert "screen.paired" in actions
 
@@ -143,7 +143,7 @@ def test_a_paired_screen_sees_the_room_and_of_held_notes_only_that_they_wait(
             s, actor=live_world.facilitator, event=event, data=BreakoutCreate(name="Safe")
         )
         data = NoteCreate(client_id=str(uuid.uuid4()), text="Ring 07700 900123 about Bea")
-        notes.create_note(s, caller=Caller(user=live_world.facilitator), breakout=group, data=data)
+        notes.create_note(s, actor=Caller(user=live_world.facilitator), breakout=group, data=data)
         seen = state.load_state(s, event=event, role="screen")
         assert [b["cards"] for b in seen.boards] == [[]]
         [shown] = seen.breakouts
