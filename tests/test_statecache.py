@@ -35,7 +35,8 @@ def cached(db: Database, cache: StateCache, event_id: int, viewer: Viewer) -> di
     with db.session(write=False) as s:
         event = s.get(Event, event_id)
         assert event is not None
-        scope = access.scope_of(s, *viewer)
+        role, attendee_id = viewer
+        scope = access.scope_of(s, role=role, attendee_id=attendee_id)
         return json.loads(cache.answer(s, event=event, scope=scope, token=token))  # type: ignore[no-any-return]
 
 

@@ -116,7 +116,7 @@ def summary_page(
 def _console_event(session: DbSession, viewer: CurrentViewer, event: Any) -> dict[str, Any]:
     """The signed-in facilitator of this event, the event and its programme, for a page."""
     viewer = console.signed_in(viewer)
-    require_event_reader(session, viewer.user, event)
+    require_event_reader(session, actor=viewer.user, event=event)
     programme = session.get(Programme, event.programme_id)
     return {"viewer": viewer, "event": event, "programme": programme}
 

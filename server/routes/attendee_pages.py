@@ -152,7 +152,7 @@ def session_screen(
 ) -> Response:
     """The projector's page: on a screen paired with this event, or in the browser of a member
     of its programme; anywhere else, the code to pair it with. Never needs a mouse."""
-    member = access.is_facilitator(session, viewer.user, event.programme_id)
+    member = access.is_facilitator(session, actor=viewer.user, programme_id=event.programme_id)
     if not member and access.screen_of(viewer.caller, event) is None:
         return pairing_page(request, event)
     snapshot = state.load_state(session, event=event, role="facilitator" if member else "screen")

@@ -47,7 +47,7 @@ def _console_event(
     session: DbSession, viewer: CurrentViewer, event: Event
 ) -> tuple[CurrentViewer, Programme]:
     viewer = signed_in(viewer)
-    require_event_reader(session, viewer.user, event)
+    require_event_reader(session, actor=viewer.user, event=event)
     programme = session.get(Programme, event.programme_id)
     assert programme is not None
     return viewer, programme
@@ -83,7 +83,7 @@ def overview(
 ) -> Response:
     """All groups side by side, live: members, who is writing, their notes; timer, report-back."""
     viewer, programme = _console_event(session, viewer, event)
-    scope = access.scope_of(session, "facilitator")
+    scope = access.scope_of(session, role="facilitator")
     return page(
         request,
         "breakouts/overview.html",
@@ -110,7 +110,7 @@ def phone(
     if viewer.attendee is None or viewer.attendee.event_id != event.id:
         query = f"?group={group}" if group is not None else ""
         return see_other(f"/j/{quote(event.join_code)}{query}")
-    scope = access.scope_of(session, "attendee", viewer.attendee.id)
+    scope = access.scope_of(session, role="attendee", attendee_id=viewer.attendee.id)
     groups = breakouts.breakouts_as_seen(session, event=event, scope=scope)
     return page(
         request,

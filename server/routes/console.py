@@ -186,7 +186,7 @@ def create_programme_form(
 def programme_page(
     request: Request, programme: ProgrammeBySlug, session: DbSession, viewer: Organiser
 ) -> Response:
-    require_member(session, viewer.user, programme, "read")
+    require_member(session, actor=viewer.user, programme=programme, act="read")
     return _programme(request, session, viewer, programme)
 
 
@@ -206,7 +206,7 @@ def _programme(
         programme=programme,
         events=events.list_events(session, programme),
         facilitators=programmes.facilitators(session, programme),
-        acts=acts_of(session, viewer.user, programme.id),
+        acts=acts_of(session, actor=viewer.user, programme_id=programme.id),
         **extra,
     )
 
@@ -268,7 +268,7 @@ def add_facilitator_form(
 def event_page(
     request: Request, event: EventById, session: DbSession, viewer: Organiser
 ) -> Response:
-    require_event_reader(session, viewer.user, event)
+    require_event_reader(session, actor=viewer.user, event=event)
     return _event(request, session, viewer, event)
 
 
@@ -290,7 +290,7 @@ def _event(
         agenda=events.agenda(session, event),
         boards=boards.event_boards(session, event, include_hidden=True),
         **run_of_show.console_view(session, event),
-        acts=acts_of(session, viewer.user, event.programme_id),
+        acts=acts_of(session, actor=viewer.user, programme_id=event.programme_id),
         screens=screens.paired_screens(session, actor=viewer.user, event=event),
         **extra,
     )
@@ -305,7 +305,7 @@ def event_page_with(
     **extra: Any,
 ) -> Response:
     """The event page again, saying what went wrong with the form just sent."""
-    require_event_reader(session, viewer.user, event)
+    require_event_reader(session, actor=viewer.user, event=event)
     return _event(request, session, viewer, event, error.status, error=error.message, **extra)
 
 

@@ -54,7 +54,7 @@ def boards_page(
     request: Request, event: EventById, session: DbSession, viewer: Organiser
 ) -> Response:
     """The event's boards, a form to open a new one, and the way to the session screen."""
-    require_event_reader(session, viewer.user, event)
+    require_event_reader(session, actor=viewer.user, event=event)
     return _boards_page(request, session, viewer, event)
 
 
@@ -97,7 +97,7 @@ def board_page(
 ) -> Response:
     """One board, live: the wall, the moderation queue, themes, the vote and the screen."""
     programme, event = boards.owner(session, board)
-    require_member(session, viewer.user, programme, "read")
+    require_member(session, actor=viewer.user, programme=programme, act="read")
     if event is None:
         raise NotFound("Programme boards have no live page yet; use the API for them.")
     return page(

@@ -29,7 +29,7 @@ router = APIRouter(prefix="/api/v1", tags=["events"])
 @router.get("/events/{event_id}")
 def read_event(event: EventById, session: DbSession, actor: Actor) -> EventPublic:
     """One event, for its facilitators."""
-    require_event_facilitator(session, actor, event)
+    require_event_facilitator(session, actor=actor, event=event)
     return events.event_public(session, event)
 
 

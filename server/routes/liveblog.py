@@ -161,7 +161,7 @@ def composer_page(
     request: Request, event: EventById, session: DbSession, viewer: console.Organiser
 ) -> Response:
     """Write the live blog: Markdown with a live preview, pictures, pins, edits and deletions."""
-    require_event_reader(session, viewer.user, event)
+    require_event_reader(session, actor=viewer.user, event=event)
     return console.page(
         request, "console/blog.html", **composer_context(session, event), viewer=viewer
     )

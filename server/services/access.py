@@ -49,7 +49,7 @@ class Caller:
     screen: ScreenPairing | None = None
 
 
-def membership(session: Session, actor: User | None, programme_id: int) -> MemberRole | None:
+def membership(session: Session, *, actor: User | None, programme_id: int) -> MemberRole | None:
     """The user's role in this programme (admins facilitate every one), or None."""
     if actor is None:
         return None
@@ -64,19 +64,19 @@ def membership(session: Session, actor: User | None, programme_id: int) -> Membe
     return None if member is None else member.role
 
 
-def acts_of(session: Session, actor: User | None, programme_id: int) -> frozenset[Act]:
+def acts_of(session: Session, *, actor: User | None, programme_id: int) -> frozenset[Act]:
     """What the user may do in this programme (pages show only the controls that work)."""
-    role = membership(session, actor, programme_id)
+    role = membership(session, actor=actor, programme_id=programme_id)
     return frozenset() if role is None else ACTS[role]
 
 
-def may(session: Session, actor: User | None, programme_id: int, act: Act) -> bool:
-    return act in acts_of(session, actor, programme_id)
+def may(session: Session, *, actor: User | None, programme_id: int, act: Act) -> bool:
+    return act in acts_of(session, actor=actor, programme_id=programme_id)
 
 
-def is_facilitator(session: Session, actor: User | None, programme_id: int) -> bool:
+def is_facilitator(session: Session, *, actor: User | None, programme_id: int) -> bool:
     """Whether the user sees this programme as its facilitators do (any member role)."""
-    return membership(session, actor, programme_id) is not None
+    return membership(session, actor=actor, programme_id=programme_id) is not None
 
 
 def require_user(actor: User | None) -> User:
@@ -93,38 +93,38 @@ def require_admin(actor: User | None) -> User:
 
 
 def require_member(
-    session: Session, actor: User | None, programme: Programme, act: Act = "run"
+    session: Session, *, actor: User | None, programme: Programme, act: Act = "run"
 ) -> User:
     """The signed-in user, if their role in this programme lets them `act`."""
     actor = require_user(actor)
-    if not may(session, actor, programme.id, act):
+    if not may(session, actor=actor, programme_id=programme.id, act=act):
         raise Forbidden(REFUSALS[act])
     return actor
 
 
-def require_facilitator(session: Session, actor: User | None, programme: Programme) -> User:
+def require_facilitator(session: Session, *, actor: User | None, programme: Programme) -> User:
     """The signed-in user, if they facilitate this programme (admins facilitate every one)."""
-    return require_member(session, actor, programme, "run")
+    return require_member(session, actor=actor, programme=programme, act="run")
 
 
-def require_event_member(session: Session, actor: User | None, event: Event, act: Act) -> User:
+def require_event_member(session: Session, *, actor: User | None, event: Event, act: Act) -> User:
     programme = session.get(Programme, event.programme_id)
     assert programme is not None
-    return require_member(session, actor, programme, act)
+    return require_member(session, actor=actor, programme=programme, act=act)
 
 
-def require_event_facilitator(session: Session, actor: User | None, event: Event) -> User:
-    return require_event_member(session, actor, event, "run")
+def require_event_facilitator(session: Session, *, actor: User | None, event: Event) -> User:
+    return require_event_member(session, actor=actor, event=event, act="run")
 
 
-def require_event_assistant(session: Session, actor: User | None, event: Event) -> User:
+def require_event_assistant(session: Session, *, actor: User | None, event: Event) -> User:
     """A facilitator or co-facilitator: moderation, the live blog and the room."""
-    return require_event_member(session, actor, event, "assist")
+    return require_event_member(session, actor=actor, event=event, act="assist")
 
 
-def require_event_reader(session: Session, actor: User | None, event: Event) -> User:
+def require_event_reader(session: Session, *, actor: User | None, event: Event) -> User:
     """Any member of the event's programme, a read-only lead included: the console's pages."""
-    return require_event_member(session, actor, event, "read")
+    return require_event_member(session, actor=actor, event=event, act="read")
 
 
 def require_not_frozen(event: Event) -> None:
@@ -132,36 +132,38 @@ def require_not_frozen(event: Event) -> None:
         raise EventFrozen()
 
 
-def require_readable(session: Session, actor: User | None, programme: Programme) -> None:
+def require_readable(session: Session, *, actor: User | None, programme: Programme) -> None:
     """Public and unlisted programmes are readable by anyone; private ones by facilitators."""
     if programme.visibility != "private":
         return
     if actor is None:
         raise NotSignedIn("This programme is private; sign in to see it.")
-    if not is_facilitator(session, actor, programme.id):
+    if not is_facilitator(session, actor=actor, programme_id=programme.id):
         raise Forbidden("This programme is private.")
 
 
 # -- scopes: who sees what --------------------------------------------------------------------
 
 
-def groups_of(session: Session, attendee_id: int) -> set[int]:
+def groups_of(session: Session, *, attendee_id: int) -> set[int]:
     """Every breakout group the attendee is a member of, open or closed."""
     query = select(BreakoutMember.breakout_id).where(BreakoutMember.attendee_id == attendee_id)
     return set(session.exec(query))
 
 
-def scope_of(session: Session, role: Role, attendee_id: int | None = None) -> Scope:
+def scope_of(session: Session, *, role: Role, attendee_id: int | None = None) -> Scope:
     """The scope of a role; an attendee's comes with the groups they sit in."""
     if role != "attendee" or attendee_id is None:
         return Scope(role=role)
-    return Scope(role=role, attendee_id=attendee_id, groups=groups_of(session, attendee_id))
+    return Scope(
+        role=role, attendee_id=attendee_id, groups=groups_of(session, attendee_id=attendee_id)
+    )
 
 
 def member_role(session: Session, *, programme: Programme, actor: Caller, attends: bool) -> Role:
     """facilitator (any member of the programme, who sees as its facilitators do), attendee
     (when `attends`), or public. What a member may change is `may`'s to say, not the scope's."""
-    if is_facilitator(session, actor.user, programme.id):
+    if is_facilitator(session, actor=actor.user, programme_id=programme.id):
         return "facilitator"
     return "attendee" if attends and actor.attendee is not None else "public"
 
@@ -185,6 +187,6 @@ def event_scope(session: Session, *, event: Event, actor: Caller) -> Scope:
     if role == "public" and screen is not None:
         return Scope(role="screen", screen_id=screen.id)
     if role == "public":
-        require_readable(session, actor.user, programme)
+        require_readable(session, actor=actor.user, programme=programme)
     attendee_id = actor.attendee.id if role == "attendee" and actor.attendee else None
-    return scope_of(session, role, attendee_id)
+    return scope_of(session, role=role, attendee_id=attendee_id)

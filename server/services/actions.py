@@ -98,7 +98,7 @@ def create_action(
     session: Session, *, actor: User | None, programme: Programme, data: ActionCreate
 ) -> Action:
     """Raise an action on the programme, at an event and from a theme when given."""
-    require_facilitator(session, actor, programme)
+    require_facilitator(session, actor=actor, programme=programme)
     event = _event_in(session, programme, data.event_id)
     _check_theme(session, programme, data.theme_id)
     action = Action(programme_id=programme.id, **data.model_dump(exclude={"title", "owner"}))
@@ -115,7 +115,7 @@ def update_action(
 ) -> Action:
     """Change an action's words, owner, people, date or status."""
     programme = programme_of(session, action)
-    require_facilitator(session, actor, programme)
+    require_facilitator(session, actor=actor, programme=programme)
     changes = data.model_dump(exclude_unset=True)
     event = _event_in(session, programme, changes.pop("event_id", None)) or _origin(session, action)
     for field, value in changes.items():
@@ -137,7 +137,7 @@ def add_update(
 ) -> ActionUpdate:
     """Record dated progress on an action, moving it to a new status when one is given."""
     programme = programme_of(session, action)
-    require_facilitator(session, actor, programme)
+    require_facilitator(session, actor=actor, programme=programme)
     event = _event_in(session, programme, data.event_id)
     update = ActionUpdate(
         action_id=action.id,

@@ -153,7 +153,7 @@ def record_for(session: Session, *, actor: Caller, event: Event) -> Record:
 
 def draft_document(session: Session, *, actor: User | None, event: Event) -> Doc:
     """The document freezing would write now, for the event's facilitators."""
-    require_event_reader(session, actor, event)
+    require_event_reader(session, actor=actor, event=event)
     return {**build_document(session, event), "draft": True}
 
 
@@ -168,7 +168,7 @@ class Review:
 
 def review(session: Session, *, actor: User | None, event: Event) -> Review:
     """Cards still pending (held by the guard or awaiting approval) and notes the guard holds."""
-    require_event_reader(session, actor, event)
+    require_event_reader(session, actor=actor, event=event)
     shown = boards.event_boards(session, event, include_hidden=False)
     titles = {b.id: b.title for b in shown}
     pending = session.exec(

@@ -89,7 +89,9 @@ def member_scope(session: Session, board: Board, actor: Caller) -> Scope | None:
     )
     if role == "public":
         return None
-    return access.scope_of(session, role, actor.attendee.id if actor.attendee else None)
+    return access.scope_of(
+        session, role=role, attendee_id=actor.attendee.id if actor.attendee else None
+    )
 
 
 def viewer_scope(session: Session, *, board: Board, actor: Caller) -> Scope:
@@ -122,7 +124,7 @@ def participant(session: Session, board: Board, actor: Caller) -> Scope:
 def moderate(session: Session, board: Board, actor: User | None) -> User:
     """A facilitator or co-facilitator of the board's programme, the event not frozen."""
     programme, _ = owner(session, board)
-    user = access.require_member(session, actor, programme, "assist")
+    user = access.require_member(session, actor=actor, programme=programme, act="assist")
     not_frozen(session, board)
     return user
 
@@ -130,7 +132,7 @@ def moderate(session: Session, board: Board, actor: User | None) -> User:
 def manage(session: Session, board: Board, actor: User | None) -> User:
     """A facilitator of the board's programme, and the board's event not frozen."""
     programme, _ = owner(session, board)
-    user = require_facilitator(session, actor, programme)
+    user = require_facilitator(session, actor=actor, programme=programme)
     not_frozen(session, board)
     return user
 
@@ -252,7 +254,7 @@ def programme_boards(session: Session, *, actor: Caller, programme: Programme) -
     """A programme's own boards; hidden ones for its facilitators only."""
     programmes.read_programme(session, actor=actor.user, programme=programme)
     query = select(Board).where(Board.programme_id == programme.id).order_by(col(Board.id))
-    if not is_facilitator(session, actor.user, programme.id):
+    if not is_facilitator(session, actor=actor.user, programme_id=programme.id):
         query = query.where(Board.state != "hidden")
     return list(session.exec(query))
 
@@ -344,7 +346,7 @@ def create_programme_board(
     session: Session, *, actor: User | None, programme: Programme, data: BoardCreate
 ) -> Board:
     """Open a board on the programme itself, to collect cards between its events."""
-    require_facilitator(session, actor, programme)
+    require_facilitator(session, actor=actor, programme=programme)
     board = Board(programme_id=programme.id, title="")
     _fill(board, data.model_dump())
     session.add(board)

@@ -76,7 +76,7 @@ def event_of(session: Session, breakout: Breakout) -> Event:
 
 def manage(session: Session, event: Event, actor: User | None) -> User:
     """A facilitator of the event's programme, and the event not frozen."""
-    user = require_event_facilitator(session, actor, event)
+    user = require_event_facilitator(session, actor=actor, event=event)
     require_not_frozen(event)
     return user
 

@@ -42,7 +42,7 @@ def attendee_or_404(session: Session, event: Event, attendee_id: int) -> Attende
 
 def people(session: Session, *, actor: User | None, event: Event) -> list[AttendeeSummary]:
     """Everyone who joined the event, with how much of theirs there is, for its facilitators."""
-    require_event_reader(session, actor, event)
+    require_event_reader(session, actor=actor, event=event)
     cards = dict(
         session.exec(
             select(Card.author_attendee_id, func.count())
@@ -79,7 +79,7 @@ def erase_attendee(
     session: Session, *, actor: User | None, event: Event, attendee: Attendee, cards: CardsChoice
 ) -> ErasedPublic:
     """Erase one attendee of a live or ended event, as asked of its facilitators."""
-    user = require_event_facilitator(session, actor, event)
+    user = require_event_facilitator(session, actor=actor, event=event)
     require_not_frozen(event)
     votes = _remove_votes(session, attendee)
     deleted, anonymised = _cards(session, user, attendee, cards)

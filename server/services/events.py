@@ -84,7 +84,7 @@ def create_event(
     session: Session, *, actor: User | None, programme: Programme, data: EventCreate
 ) -> Event:
     """Create a draft event day with a fresh join code."""
-    require_facilitator(session, actor, programme)
+    require_facilitator(session, actor=actor, programme=programme)
     slug = data.slug or _free_slug(session, programme, slug_of(data.title, limit=76))
     if _slug_taken(session, programme, slug):
         raise Conflict("This programme already has an event at that address.")
@@ -122,7 +122,7 @@ def list_events(session: Session, programme: Programme) -> list[Event]:
 
 def update_event(session: Session, *, actor: User | None, event: Event, data: EventUpdate) -> Event:
     """Change an event's title, venue or start time."""
-    require_event_facilitator(session, actor, event)
+    require_event_facilitator(session, actor=actor, event=event)
     require_not_frozen(event)
     for field, value in data.model_dump(exclude_unset=True).items():
         if value is None and field != "starts_at":
@@ -133,7 +133,7 @@ def update_event(session: Session, *, actor: User | None, event: Event, data: Ev
 
 def transition(session: Session, *, actor: User | None, event: Event, action: Transition) -> Event:
     """Move an event along draft → live → ended → frozen; any other move is a conflict."""
-    require_event_facilitator(session, actor, event)
+    require_event_facilitator(session, actor=actor, event=event)
     require_not_frozen(event)
     if action not in TRANSITIONS:
         raise BadInput(f"There is no action called {action!r}: use start, end or freeze.")
@@ -174,7 +174,7 @@ def add_agenda_item(
     session: Session, *, actor: User | None, event: Event, data: AgendaItemCreate
 ) -> AgendaItem:
     """Add a session to the day's agenda."""
-    require_event_facilitator(session, actor, event)
+    require_event_facilitator(session, actor=actor, event=event)
     require_not_frozen(event)
     _check_board(session, event, data.board_id)
     item = AgendaItem.model_validate({"event_id": event.id, **_clean_agenda(data.model_dump())})
@@ -188,7 +188,7 @@ def update_agenda_item(
 ) -> AgendaItem:
     """Edit a session of the agenda."""
     event = event_or_404(session, item.event_id)
-    require_event_facilitator(session, actor, event)
+    require_event_facilitator(session, actor=actor, event=event)
     require_not_frozen(event)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("board_id") is not None:
@@ -206,7 +206,7 @@ def update_agenda_item(
 def delete_agenda_item(session: Session, *, actor: User | None, item: AgendaItem) -> None:
     """Remove a session from the agenda; entries that belonged to it stay, unattached."""
     event = event_or_404(session, item.event_id)
-    require_event_facilitator(session, actor, event)
+    require_event_facilitator(session, actor=actor, event=event)
     require_not_frozen(event)
     item_id = item.id
     session.delete(item)
@@ -227,7 +227,7 @@ def set_now_item(
     session: Session, *, actor: User | None, event: Event, item: AgendaItem | None
 ) -> Event:
     """Mark the session on now, which followers see on the live blog (None: no session)."""
-    require_event_facilitator(session, actor, event)
+    require_event_facilitator(session, actor=actor, event=event)
     require_not_frozen(event)
     if item is not None and item.event_id != event.id:
         raise BadInput("That session is not on this event's agenda.")

@@ -76,7 +76,7 @@ def create_entry_once(
     session: Session, *, actor: User | None, event: Event, data: EntryCreate
 ) -> tuple[Entry, bool]:
     """Post an entry; (entry, False) when its client_id was seen before on this event."""
-    user = require_event_assistant(session, actor, event)
+    user = require_event_assistant(session, actor=actor, event=event)
     require_not_frozen(event)
     seen = _by_client_id(session, event, data.client_id)
     if seen is not None:
@@ -109,7 +109,7 @@ def create_entry_once(
 def update_entry(session: Session, *, actor: User | None, entry: Entry, data: EntryUpdate) -> Entry:
     """Edit, pin, move or correct an entry; a changed body keeps the old one as a revision."""
     event = _event_of(session, entry)
-    user = require_event_assistant(session, actor, event)
+    user = require_event_assistant(session, actor=actor, event=event)
     require_not_frozen(event)
     changes = data.model_dump(exclude_unset=True)
     if "agenda_item_id" in changes:
@@ -158,7 +158,7 @@ def _words(body: str, attribution: str) -> str:
 def delete_entry(session: Session, *, actor: User | None, entry: Entry) -> None:
     """Take an entry down; the row stays as a tombstone for feeds and paging."""
     event = _event_of(session, entry)
-    require_event_assistant(session, actor, event)
+    require_event_assistant(session, actor=actor, event=event)
     require_not_frozen(event)
     _take_down(session, entry)
 
@@ -221,7 +221,7 @@ def add_image(
 ) -> EntryImage:
     """Attach a picture, cleaned of metadata; by default it is shown at the end of the entry."""
     event = _event_of(session, entry)
-    require_event_assistant(session, actor, event)
+    require_event_assistant(session, actor=actor, event=event)
     require_not_frozen(event)
     # Checked before anything is written: the Markdown line is at most twice the alt text (escaped)
     # plus the URL.
@@ -260,13 +260,13 @@ def image_markdown(image: EntryImage, alt: str) -> str:
 def preview(session: Session, *, actor: User | None, event: Event, body: str) -> PreviewHtml:
     """The HTML an entry with this body would show (the very same renderer as posting), and
     what the privacy guard would say of it, so the composer can warn before posting."""
-    require_event_assistant(session, actor, event)
+    require_event_assistant(session, actor=actor, event=event)
     return PreviewHtml(html=markdown.render(body), privacy_warning=privacy.screen(body))
 
 
 def revisions(session: Session, *, actor: User | None, entry: Entry) -> list[EntryRevision]:
     """The bodies an entry had before each edit, newest first, for its facilitators."""
-    require_event_reader(session, actor, _event_of(session, entry))
+    require_event_reader(session, actor=actor, event=_event_of(session, entry))
     return list(
         session.exec(
             select(EntryRevision)

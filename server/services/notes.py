@@ -58,7 +58,7 @@ def _writer(session: Session, breakout: Breakout, actor: Caller, note: Note | No
                 raise NotFound("No note has that id.")
         raise Forbidden("Only this group's members and facilitators can write its notes.")
     if scope.role == "facilitator":
-        require_event_assistant(session, actor.user, event)
+        require_event_assistant(session, actor=actor.user, event=event)
     require_not_frozen(event)
     return scope
 

@@ -60,7 +60,7 @@ def list_programmes(session: Session, *, actor: User | None) -> list[Programme]:
 
 def read_programme(session: Session, *, actor: User | None, programme: Programme) -> Programme:
     """Public and unlisted programmes are readable by anyone; private ones by facilitators."""
-    require_readable(session, actor, programme)
+    require_readable(session, actor=actor, programme=programme)
     return programme
 
 
@@ -68,7 +68,7 @@ def update_programme(
     session: Session, *, actor: User | None, programme: Programme, data: ProgrammeUpdate
 ) -> Programme:
     """Change the title, summary or visibility of a programme."""
-    require_facilitator(session, actor, programme)
+    require_facilitator(session, actor=actor, programme=programme)
     for field, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(programme, field, value)
     programme.updated_at = utcnow()
@@ -88,7 +88,7 @@ def add_facilitator(
     """Make an existing account a member of this programme in `role`, or give a member that
     role (the same again changes nothing). A facilitator cannot demote themselves: a programme
     keeps the one who is changing it."""
-    user = require_facilitator(session, actor, programme)
+    user = require_facilitator(session, actor=actor, programme=programme)
     member = accounts.user_by_email(session, email)
     if member is None:
         raise NotFound("No account has that email; create it first with glimpse create-user.")

@@ -69,7 +69,7 @@ def current_screen(session: Session, event: Event) -> ScreenPublic:
 
 
 def _control(session: Session, actor: User | None, event: Event) -> None:
-    require_event_assistant(session, actor, event)
+    require_event_assistant(session, actor=actor, event=event)
     require_not_frozen(event)
 
 

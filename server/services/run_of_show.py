@@ -62,7 +62,7 @@ def move_to_next(
     session: Session, *, actor: User | None, event: Event, item: AgendaItem | None = None
 ) -> NextSession:
     """Put the next session (or `item`) on: board open, timer running, screen, "Now" marker."""
-    require_event_facilitator(session, actor, event)
+    require_event_facilitator(session, actor=actor, event=event)
     if event.status != "live":
         raise BadTransition("Start the day first: sessions run while the event is live.")
     item = item or next_item(session, event)

@@ -104,7 +104,7 @@ def pair_screen(
     address: str,
 ) -> ScreenPairing:
     """Pair the screen showing `code` with this event (a facilitator or co-facilitator)."""
-    user = require_event_assistant(session, actor, event)
+    user = require_event_assistant(session, actor=actor, event=event)
     require_not_frozen(event)
     limits.hit(limits.screen_pair, address)
     screen = _waiting(session, normalise_join_code(code))
@@ -122,7 +122,7 @@ def unpair_screen(session: Session, *, actor: User | None, screen: ScreenPairing
     event = session.get(Event, screen.event_id) if screen.event_id is not None else None
     if event is None or screen.revoked_at is not None:
         raise NotPaired()
-    user = require_event_assistant(session, actor, event)
+    user = require_event_assistant(session, actor=actor, event=event)
     screen.revoked_at = utcnow()
     session.add(screen)
     session.flush()
@@ -144,7 +144,7 @@ def screen_or_404(session: Session, screen_id: int) -> ScreenPairing:
 
 def paired_screens(session: Session, *, actor: User | None, event: Event) -> list[PairedScreen]:
     """The event's screens that are paired now, for any member of its programme."""
-    require_event_reader(session, actor, event)
+    require_event_reader(session, actor=actor, event=event)
     rows = session.exec(
         select(ScreenPairing)
         .where(ScreenPairing.event_id == event.id, col(ScreenPairing.revoked_at).is_(None))

@@ -127,7 +127,7 @@ def search(
     terms = terms_of(query)
     hits: list[SearchHit] = []
     if terms:
-        everything = is_facilitator(session, actor, programme.id)
+        everything = is_facilitator(session, actor=actor, programme_id=programme.id)
         ids = _matching_ids(session, programme.id, query, terms, limit, everything)
         hits = _hits(session, programme, ids, terms)
     return SearchResults(query=query, programme=programme.slug, hits=hits)

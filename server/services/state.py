@@ -101,7 +101,9 @@ def load_state(
 
     `attendee_id` is the calling attendee's, who also sees their own cards still held back.
     """
-    return state_for(read_full(session, event), access.scope_of(session, role, attendee_id))
+    return state_for(
+        read_full(session, event), access.scope_of(session, role=role, attendee_id=attendee_id)
+    )
 
 
 def role_for(session: Session, *, event: Event, actor: Caller) -> Role:
