@@ -132,8 +132,8 @@ def _transition(world: GlimpseWorld, action: str, *, keep: bool = True) -> str:
     db = Database(world.db_url)
     try:
         with db.session() as s:
-            admin = accounts.user_by_email(s, ADMIN_EMAIL)
-            event = events.event_or_404(s, world.event_id)
+            admin = accounts.user_by_email(s, email=ADMIN_EMAIL)
+            event = events.event_or_404(s, event_id=world.event_id)
             events.transition(s, actor=admin, event=event, action=action)
             text = archive.archive_or_404(s, world.event_id).document if action == "freeze" else ""
             if not keep:
@@ -162,7 +162,7 @@ def measure(world: GlimpseWorld, runs: int) -> list[tuple[str, list[float], int]
 
     def build_once() -> str:
         with db.session(write=False) as s:
-            event = events.event_or_404(s, world.event_id)
+            event = events.event_or_404(s, event_id=world.event_id)
             return archive.canonical_json(archive.build_document(s, event))
 
     rows = []

@@ -99,8 +99,8 @@ def open_board(world: GlimpseWorld) -> int:
 
     db = Database(world.db_url)
     with db.session() as session:
-        admin = accounts.user_by_email(session, "bench@example.test")
-        event = events.event_or_404(session, world.event_id)
+        admin = accounts.user_by_email(session, email="bench@example.test")
+        event = events.event_or_404(session, event_id=world.event_id)
         data = BoardCreate(
             title="Glimpses of brilliance",
             columns=["Going well", "Concerning"],

@@ -92,8 +92,8 @@ def cmd_freeze(args: argparse.Namespace, settings: Settings) -> int:
 
     db = Database(settings.effective_database_url)
     with db.session() as session:
-        admin = accounts.user_by_email(session, args.as_email) if args.as_email else None
-        event = events.event_or_404(session, args.event)
+        admin = accounts.user_by_email(session, email=args.as_email) if args.as_email else None
+        event = events.event_or_404(session, event_id=args.event)
         events.transition(session, actor=admin, event=event, action="freeze")
         print(
             f"Froze event {event.id}: sha256 {archive.archive_or_404(session, args.event).sha256}"
@@ -115,10 +115,10 @@ def cmd_redact(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     db = Database(settings.effective_database_url)
     with db.session() as session:
-        admin = accounts.user_by_email(session, args.as_email)
+        admin = accounts.user_by_email(session, email=args.as_email)
         if admin is None:
             raise NotFound(f"No account has the email {args.as_email}.")
-        event = events.event_or_404(session, args.event)
+        event = events.event_or_404(session, event_id=args.event)
         done = redaction.redact_archive(
             session,
             actor=admin,

@@ -50,7 +50,7 @@ def load_demo(session: Session, *, if_empty: bool) -> Programme | None:
     """Create the demo facilitator, programme, a live event, its agenda, a board and entries."""
     if if_empty and session.exec(select(Programme)).first() is not None:
         return None
-    user = accounts.user_by_email(session, DEMO_EMAIL) or accounts.create_user(
+    user = accounts.user_by_email(session, email=DEMO_EMAIL) or accounts.create_user(
         session, email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Priya Marsh"
     )
     programme = programmes.create_programme(

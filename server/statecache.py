@@ -54,7 +54,7 @@ class StateCache:
         assert event.id is not None
         kept = self._find(event.id, event.last_seq)
         if kept is None:
-            kept = self._keep(event.id, Kept(state.read_full(session, event), token))
+            kept = self._keep(event.id, Kept(state.read_full(session, event=event), token))
         key = state.view_key(kept.full, scope)
         body = kept.views.get(key) if key is not None else None
         if body is None:

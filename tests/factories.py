@@ -327,7 +327,7 @@ def make_day(session: Session, *, world: World | None = None) -> Day:
             session, actor=who, breakout=group, data=NoteCreate(client_id=text[:9], text=text)
         )
     breakouts.update_breakout(session, actor=boss, breakout=group, data=BreakoutUpdate(shared=True))
-    agenda = events.agenda(session, event)
+    agenda = events.agenda(session, event=event)
     entry_ids = {}
     for key, kind, body in (
         ("welcome", "update", "Welcome to **the day**"),

@@ -214,5 +214,5 @@ def search_archive(
     programme: Annotated[str, Query(max_length=80)],
 ) -> SearchResults:
     """Full-text over the frozen events of one programme; snippets are escaped HTML."""
-    found = programmes.programme_or_404(session, programme)
+    found = programmes.programme_or_404(session, slug=programme)
     return search.search(session, actor=actor, programme=found, query=q)

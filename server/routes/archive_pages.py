@@ -232,7 +232,7 @@ def progress_form(
     status: FormStr = "",
 ) -> Response:
     """A progress check-in on an open action, given at this event."""
-    event = events.event_or_404(session, event_id)
+    event = events.event_or_404(session, event_id=event_id)
     context = _console_event(session, viewer, event)
     console.form_csrf(context["viewer"], csrf_token)
     try:

@@ -51,10 +51,10 @@ def _missing(request: Request, session: Session, exc: NotFound, code: str = "") 
     """The code form again, saying why; a frozen day's code links to its summary."""
     code = code[:MAX_TYPED_CODE]
     try:
-        event = room.event_for_code(session, code)
+        event = room.event_for_code(session, code=code)
     except NotFound:
         event = None
-    over = events.event_public(session, event) if event and event.status == "frozen" else None
+    over = events.event_public(session, event=event) if event and event.status == "frozen" else None
     return page(request, "attendee/code.html", 404, error=exc.message, code=code, over=over)
 
 
@@ -64,7 +64,7 @@ def type_the_code(request: Request, session: DbSession, code: str = "") -> Respo
     if not code.strip():
         return page(request, "attendee/code.html")
     try:
-        event = room.joinable_event(session, code[:MAX_TYPED_CODE])
+        event = room.joinable_event(session, code=code[:MAX_TYPED_CODE])
     except NotFound as exc:
         return _missing(request, session, exc, code)
     return see_other(f"/j/{event.join_code}")
@@ -86,7 +86,7 @@ def join_page(
     lands on the attendee's group or the picker, not on the board.
     """
     try:
-        event = room.joinable_event(session, code[:MAX_TYPED_CODE])
+        event = room.joinable_event(session, code=code[:MAX_TYPED_CODE])
     except NotFound as exc:
         return _missing(request, session, exc, code)
     query = f"?group={group}" if group is not None else ""
@@ -96,14 +96,14 @@ def join_page(
         return see_other(f"/a/{event.id}{landing}{query}")
     if code != event.join_code:
         return see_other(f"/j/{event.join_code}{query}")
-    public = events.event_public(session, event)
+    public = events.event_public(session, event=event)
     return page(request, "attendee/join.html", event=public, group=group, groups_open=groups_open)
 
 
 @router.get("/j/{code}/qr.svg")
 def join_qr_svg(code: str, session: DbSession, settings: AppSettings) -> Response:
     """The join QR code as SVG, sharp at any size on the screen."""
-    event = room.event_for_code(session, code[:MAX_TYPED_CODE])
+    event = room.event_for_code(session, code=code[:MAX_TYPED_CODE])
     image = _qr(join_link(settings, event)).make_image(image_factory=qrcode.image.svg.SvgPathImage)
     return Response(
         _image_bytes(image), media_type="image/svg+xml", headers={"Cache-Control": QR_CACHE}
@@ -113,7 +113,7 @@ def join_qr_svg(code: str, session: DbSession, settings: AppSettings) -> Respons
 @router.get("/j/{code}/qr.png")
 def join_qr_png(code: str, session: DbSession, settings: AppSettings) -> Response:
     """The join QR code as a large PNG to download, for slides and posters."""
-    event = room.event_for_code(session, code[:MAX_TYPED_CODE])
+    event = room.event_for_code(session, code=code[:MAX_TYPED_CODE])
     code_image = _qr(join_link(settings, event))
     code_image.box_size = 24
     headers = {

@@ -71,7 +71,7 @@ def table_cards(
         request,
         "breakouts/tables.html",
         viewer=viewer,
-        event=events.event_public(session, event),
+        event=events.event_public(session, event=event),
         programme=programme,
         cards=cards,
     )
@@ -88,7 +88,7 @@ def overview(
         request,
         "breakouts/overview.html",
         viewer=viewer,
-        event=events.event_public(session, event),
+        event=events.event_public(session, event=event),
         programme=programme,
         groups=breakouts.breakouts_as_seen(session, event=event, scope=scope),
     )
@@ -115,7 +115,7 @@ def phone(
     return page(
         request,
         "breakouts/phone.html",
-        event=events.event_public(session, event),
+        event=events.event_public(session, event=event),
         attendee=viewer.attendee,
         group=my_group(groups, scope.groups),
         table=group,

@@ -204,8 +204,8 @@ def _programme(
         status,
         viewer=viewer,
         programme=programme,
-        events=events.list_events(session, programme),
-        facilitators=programmes.facilitators(session, programme),
+        events=events.list_events(session, programme=programme),
+        facilitators=programmes.facilitators(session, programme=programme),
         acts=acts_of(session, actor=viewer.user, programme_id=programme.id),
         **extra,
     )
@@ -285,11 +285,11 @@ def _event(
         "console/event.html",
         status,
         viewer=viewer,
-        event=events.event_public(session, event),
+        event=events.event_public(session, event=event),
         programme=session.get(Programme, event.programme_id),
-        agenda=events.agenda(session, event),
+        agenda=events.agenda(session, event=event),
         boards=boards.event_boards(session, event, include_hidden=True),
-        **run_of_show.console_view(session, event),
+        **run_of_show.console_view(session, event=event),
         acts=acts_of(session, actor=viewer.user, programme_id=event.programme_id),
         screens=screens.paired_screens(session, actor=viewer.user, event=event),
         **extra,
@@ -368,7 +368,7 @@ def update_agenda_form(
     board_id: Annotated[str, Form()] = "",
     delete: Annotated[str, Form()] = "",
 ) -> Response:
-    event = events.event_or_404(session, item.event_id)
+    event = events.event_or_404(session, event_id=item.event_id)
     try:
         if delete:
             events.delete_agenda_item(session, actor=viewer.user, item=item)

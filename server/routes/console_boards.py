@@ -42,7 +42,7 @@ def _boards_page(
         "console/boards.html",
         status,
         viewer=viewer,
-        event=events.event_public(session, event),
+        event=events.event_public(session, event=event),
         programme=session.get(Programme, event.programme_id),
         boards=boards.event_boards(session, event, include_hidden=True),
         **extra,
@@ -105,7 +105,7 @@ def board_page(
         "console/board.html",
         viewer=viewer,
         board=_board_fields(board),
-        event=events.event_public(session, event),
+        event=events.event_public(session, event=event),
         programme=programme,
     )
 

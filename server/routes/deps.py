@@ -133,15 +133,15 @@ CountedWrite = Depends(count_write)
 
 
 def programme_dep(slug: str, session: DbSession) -> Programme:
-    return programmes.programme_or_404(session, slug)
+    return programmes.programme_or_404(session, slug=slug)
 
 
 def event_dep(event_id: PathId, session: DbSession) -> Event:
-    return events.event_or_404(session, event_id)
+    return events.event_or_404(session, event_id=event_id)
 
 
 def agenda_item_dep(item_id: PathId, session: DbSession) -> AgendaItem:
-    return events.agenda_item_or_404(session, item_id)
+    return events.agenda_item_or_404(session, item_id=item_id)
 
 
 ProgrammeBySlug = Annotated[Programme, Depends(programme_dep)]

@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/v1", tags=["events"])
 def read_event(event: EventById, session: DbSession, actor: Actor) -> EventPublic:
     """One event, for its facilitators."""
     require_event_facilitator(session, actor=actor, event=event)
-    return events.event_public(session, event)
+    return events.event_public(session, event=event)
 
 
 @router.patch("/events/{event_id}")
@@ -39,7 +39,7 @@ def update_event(
 ) -> EventPublic:
     """Change title, venue or start time."""
     return events.event_public(
-        session, events.update_event(session, actor=actor, event=event, data=body)
+        session, event=events.update_event(session, actor=actor, event=event, data=body)
     )
 
 
@@ -47,7 +47,7 @@ def update_event(
 def start_event(event: EventById, session: DbSession, actor: Actor) -> EventPublic:
     """draft → live."""
     return events.event_public(
-        session, events.transition(session, actor=actor, event=event, action="start")
+        session, event=events.transition(session, actor=actor, event=event, action="start")
     )
 
 
@@ -55,7 +55,7 @@ def start_event(event: EventById, session: DbSession, actor: Actor) -> EventPubl
 def end_event(event: EventById, session: DbSession, actor: Actor) -> EventPublic:
     """live → ended."""
     return events.event_public(
-        session, events.transition(session, actor=actor, event=event, action="end")
+        session, event=events.transition(session, actor=actor, event=event, action="end")
     )
 
 
@@ -65,7 +65,7 @@ def freeze_event(event: EventById, session: DbSession, actor: Actor) -> FreezeRe
     events.transition(session, actor=actor, event=event, action="freeze")
     assert event.id is not None
     return FreezeResult(
-        event=events.event_public(session, event),
+        event=events.event_public(session, event=event),
         sha256=archive.archive_or_404(session, event.id).sha256,
     )
 
@@ -77,7 +77,7 @@ async def event_state(event_id: PathId, request: Request) -> Response:
     token = cache.token()  # before the transaction begins
 
     def answer(session: Session, viewer: Viewer) -> bytes:
-        event = events.event_or_404(session, event_id)
+        event = events.event_or_404(session, event_id=event_id)
         scope = state.scope_for(session, event=event, actor=viewer.caller)
         return cache.answer(session, event=event, scope=scope, token=token)
 
@@ -99,10 +99,10 @@ def next_session(
     body: NextSession, event: EventById, session: DbSession, actor: Actor
 ) -> NextSessionPublic:
     """Move the room on to the next session (or `item_id`): its board, timer, screen and "Now"."""
-    item = events.agenda_item_or_404(session, body.item_id) if body.item_id else None
+    item = events.agenda_item_or_404(session, item_id=body.item_id) if body.item_id else None
     moved = run_of_show.move_to_next(session, actor=actor, event=event, item=item)
     return NextSessionPublic(
-        event=events.event_public(session, event),
+        event=events.event_public(session, event=event),
         item=events.agenda_public(moved.item),
         board=boards.board_public(moved.board) if moved.board else None,
         timer=moved.timer,

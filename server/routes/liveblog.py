@@ -168,11 +168,11 @@ def composer_page(
 
 
 def composer_context(session: DbSession, event: Event) -> dict[str, Any]:
-    agenda = events.agenda(session, event)
+    agenda = events.agenda(session, event=event)
     found = pages.page(session, event, before=None)
     now_item = pages.now_item(agenda, utcnow(), live=True, chosen=event.now_item_id)
     return {
-        "event": events.event_public(session, event),
+        "event": events.event_public(session, event=event),
         "programme": session.get(Programme, event.programme_id),
         "agenda": agenda,
         "agenda_titles": {item.id: item.title for item in agenda},

@@ -63,7 +63,7 @@ def _people(
         "console/people.html",
         status,
         viewer=viewer,
-        event=events.event_public(session, event),
+        event=events.event_public(session, event=event),
         programme=session.get(Programme, event.programme_id),
         people=people,
         erased=request.query_params.get("erased") == "1",

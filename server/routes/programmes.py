@@ -67,11 +67,14 @@ def create_event(
 ) -> EventPublic:
     """Create a draft event day with its join code."""
     event = events.create_event(session, actor=actor, programme=programme, data=body)
-    return events.event_public(session, event)
+    return events.event_public(session, event=event)
 
 
 @router.get("/{slug}/events")
 def list_events(programme: ProgrammeBySlug, session: DbSession, actor: Actor) -> list[EventPublic]:
     """The programme's events, by start time."""
     programmes.read_programme(session, actor=actor, programme=programme)
-    return [events.event_public(session, e) for e in events.list_events(session, programme)]
+    return [
+        events.event_public(session, event=e)
+        for e in events.list_events(session, programme=programme)
+    ]

@@ -72,11 +72,11 @@ def open_blog(session: Session, viewer: Viewer, address: Address, *, page: bool 
     A person opening a private page is sent to sign in; a feed reader is answered 401.
     """
     if isinstance(address, int):
-        event = events.event_or_404(session, address)
+        event = events.event_or_404(session, event_id=address)
         programme = session.get(Programme, event.programme_id)
         assert programme is not None
     else:
-        programme = programmes.programme_or_404(session, address[0])
+        programme = programmes.programme_or_404(session, slug=address[0])
         event = pages.event_at(session, programme, address[1])
     try:
         role = state.role_for(session, event=event, actor=viewer.caller)
@@ -100,7 +100,7 @@ def read_snapshot(session: Session, programme: Programme, event: Event) -> Snaps
         last_seq=event.last_seq,
         modified=max(modified, as_utc(programme.updated_at)),
         programme_updated=programme.updated_at,
-        agenda=tuple(events.agenda(session, event)),
+        agenda=tuple(events.agenda(session, event=event)),
         fingerprint=fingerprint(programme, event),
         live=event.status == "live",
         now_item_id=event.now_item_id,
@@ -241,7 +241,7 @@ def page_context(
     found: pages.Page,
     target: Entry | None,
 ) -> dict[str, Any]:
-    event = events.event_public(session, blog.event)
+    event = events.event_public(session, event=blog.event)
     about = feeds.Blog(settings.public_base_url.rstrip("/"), blog.programme, event)
     now_item = pages.now_item(
         agenda, utcnow(), live=blog.event.status == "live", chosen=blog.event.now_item_id
@@ -310,7 +310,7 @@ def render_feed(
     about = feeds.Blog(
         settings.public_base_url.rstrip("/"),
         blog.programme,
-        events.event_public(session, blog.event),
+        events.event_public(session, event=blog.event),
     )
     body = feeds.atom(
         about,

@@ -67,7 +67,7 @@ def unpair_screen_form(
     viewer: CheckedForm,
 ) -> Response:
     try:
-        screen = screens.screen_or_404(session, screen_id)
+        screen = screens.screen_or_404(session, screen_id=screen_id)
         if screen.event_id != event.id:
             raise screens.NotPaired()
         screens.unpair_screen(session, actor=viewer.user, screen=screen)

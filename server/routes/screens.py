@@ -91,7 +91,7 @@ def pair_screen(
         limits=limits,
         address=client_address(request),
     )
-    return screens.paired_public(session, screen)
+    return screens.paired_public(session, screen=screen)
 
 
 @router.get("/events/{event_id}/screens")
@@ -104,5 +104,5 @@ def list_screens(event: EventById, session: DbSession, actor: Actor) -> list[Pai
 @router.delete("/screens/{screen_id:int}", status_code=204)
 def unpair_screen(screen_id: PathId, session: DbSession, actor: Actor) -> None:
     """Unpair a screen: it shows a new code, and its socket closes."""
-    screen = screens.screen_or_404(session, screen_id)
+    screen = screens.screen_or_404(session, screen_id=screen_id)
     screens.unpair_screen(session, actor=actor, screen=screen)

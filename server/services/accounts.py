@@ -42,7 +42,7 @@ def create_user(
         raise BadInput(f"Role must be one of {', '.join(ROLES)}.")
     if len(password) < MIN_PASSWORD:
         raise BadInput(f"Passwords need at least {MIN_PASSWORD} characters.")
-    if user_by_email(session, email) is not None:
+    if user_by_email(session, email=email) is not None:
         raise Conflict("An account with that email already exists.")
     user = User(email=email, name=name.strip(), password_hash=hash_password(password), role=role)
     session.add(user)
@@ -50,13 +50,13 @@ def create_user(
     return user
 
 
-def user_by_email(session: Session, email: str) -> User | None:
+def user_by_email(session: Session, *, email: str) -> User | None:
     return session.exec(select(User).where(User.email == email.strip().lower())).first()
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User:
     """The user for these credentials; the same error whether the email exists or not."""
-    user = user_by_email(session, email)
+    user = user_by_email(session, email=email)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise BadCredentials()
     return user
@@ -101,7 +101,7 @@ def session_for_cookie(
 
 def create_token(session: Session, *, email: str, secret_key: str, label: str = "") -> str:
     """Make a bearer API token for an account; only its keyed hash is stored."""
-    user = user_by_email(session, email)
+    user = user_by_email(session, email=email)
     if user is None:
         raise BadInput("No account has that email.")
     token = new_token("glp")

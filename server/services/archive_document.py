@@ -62,7 +62,9 @@ def build_document(session: Session, event: Event) -> Doc:
         "breakouts": breakouts,
         "actions": actions.raised_at(session, event),
         "progress": actions.progress_at(session, event),
-        "participation": participation.figures(session, event, entries, boards, breakouts),
+        "participation": participation.figures(
+            session, event=event, entries=entries, boards=boards, breakouts=breakouts
+        ),
     }
 
 

@@ -371,5 +371,5 @@ def update_board(session: Session, *, actor: User | None, board: Board, data: Bo
     append_log(session, board, "board.updated", audience, payload)
     event = session.get(Event, board.event_id) if board.event_id is not None else None
     if event is not None and was != "open" and board.state == "open":
-        room.clear_finished_timer(session, event)  # a new board: the old "Time is up" goes
+        room.clear_finished_timer(session, event=event)  # a new board: the old "Time is up" goes
     return board

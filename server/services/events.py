@@ -42,21 +42,21 @@ TRANSITIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def event_or_404(session: Session, event_id: int) -> Event:
+def event_or_404(session: Session, *, event_id: int) -> Event:
     event = session.get(Event, event_id)
     if event is None:
         raise NotFound("No event has that id.")
     return event
 
 
-def agenda_item_or_404(session: Session, item_id: int) -> AgendaItem:
+def agenda_item_or_404(session: Session, *, item_id: int) -> AgendaItem:
     item = session.get(AgendaItem, item_id)
     if item is None:
         raise NotFound("No agenda item has that id.")
     return item
 
 
-def event_public(session: Session, event: Event) -> EventPublic:
+def event_public(session: Session, *, event: Event) -> EventPublic:
     programme = session.get(Programme, event.programme_id)
     assert programme is not None
     return EventPublic.model_validate(
@@ -110,7 +110,7 @@ def _free_slug(session: Session, programme: Programme, base: str) -> str:
     return slug
 
 
-def list_events(session: Session, programme: Programme) -> list[Event]:
+def list_events(session: Session, *, programme: Programme) -> list[Event]:
     return list(
         session.exec(
             select(Event)
@@ -159,12 +159,12 @@ def _touch(session: Session, event: Event) -> Event:
         event_id=event.id,
         type="event.updated",
         audience=log.PUBLIC,
-        payload=event_public(session, event).model_dump(mode="json"),
+        payload=event_public(session, event=event).model_dump(mode="json"),
     )
     return event
 
 
-def agenda(session: Session, event: Event) -> list[AgendaItem]:
+def agenda(session: Session, *, event: Event) -> list[AgendaItem]:
     """The day's sessions in running order (untimed ones last, in the order added)."""
     items = session.exec(select(AgendaItem).where(AgendaItem.event_id == event.id)).all()
     return sorted(items, key=lambda i: (i.starts_at is None, i.starts_at or i.created_at, i.id))
@@ -187,7 +187,7 @@ def update_agenda_item(
     session: Session, *, actor: User | None, item: AgendaItem, data: AgendaItemUpdate
 ) -> AgendaItem:
     """Edit a session of the agenda."""
-    event = event_or_404(session, item.event_id)
+    event = event_or_404(session, event_id=item.event_id)
     require_event_facilitator(session, actor=actor, event=event)
     require_not_frozen(event)
     changes = data.model_dump(exclude_unset=True)
@@ -205,7 +205,7 @@ def update_agenda_item(
 
 def delete_agenda_item(session: Session, *, actor: User | None, item: AgendaItem) -> None:
     """Remove a session from the agenda; entries that belonged to it stay, unattached."""
-    event = event_or_404(session, item.event_id)
+    event = event_or_404(session, event_id=item.event_id)
     require_event_facilitator(session, actor=actor, event=event)
     require_not_frozen(event)
     item_id = item.id

@@ -20,7 +20,7 @@ Doc = dict[str, Any]
 
 
 def figures(
-    session: Session, event: Event, entries: list[Doc], boards: list[Doc], breakouts: list[Doc]
+    session: Session, *, event: Event, entries: list[Doc], boards: list[Doc], breakouts: list[Doc]
 ) -> Doc:
     """The headline figures, counted from the document's own parts where it has them."""
     joined = session.exec(

@@ -46,7 +46,7 @@ class Timeline:
 def timeline(session: Session, programme: Programme) -> Timeline:
     """The programme's events by where they stand: upcoming, happening (or in review), archived."""
     line = Timeline()
-    for event in events.list_events(session, programme):
+    for event in events.list_events(session, programme=programme):
         if event.status == "draft":
             line.upcoming.append(event)
         elif event.status == "frozen":

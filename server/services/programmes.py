@@ -24,7 +24,7 @@ from server.services.access import (
 from server.timeutil import utcnow
 
 
-def programme_or_404(session: Session, slug: str) -> Programme:
+def programme_or_404(session: Session, *, slug: str) -> Programme:
     programme = session.exec(select(Programme).where(Programme.slug == slug)).first()
     if programme is None:
         raise NotFound("No programme has that address.")
@@ -89,7 +89,7 @@ def add_facilitator(
     role (the same again changes nothing). A facilitator cannot demote themselves: a programme
     keeps the one who is changing it."""
     user = require_facilitator(session, actor=actor, programme=programme)
-    member = accounts.user_by_email(session, email)
+    member = accounts.user_by_email(session, email=email)
     if member is None:
         raise NotFound("No account has that email; create it first with glimpse create-user.")
     if member.id == user.id and role != "facilitator":
@@ -111,7 +111,7 @@ def add_facilitator(
     return FacilitatorPublic(id=member.id, email=member.email, name=member.name, role=role)
 
 
-def facilitators(session: Session, programme: Programme) -> list[FacilitatorPublic]:
+def facilitators(session: Session, *, programme: Programme) -> list[FacilitatorPublic]:
     """Every member of the programme with their role, by email."""
     rows = session.exec(
         select(User, ProgrammeFacilitator.role)

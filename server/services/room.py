@@ -53,7 +53,7 @@ def _latest(session: Session, event: Event, types: tuple[str, ...]) -> EventLog 
     ).first()
 
 
-def current_timer(session: Session, event: Event) -> TimerPublic | None:
+def current_timer(session: Session, *, event: Event) -> TimerPublic | None:
     """The timer last started, unless it was stopped since or ran out over TIMER_LINGER ago."""
     row = _latest(session, event, TIMER_TYPES)
     if row is None or row.type != "timer.started":
@@ -62,7 +62,7 @@ def current_timer(session: Session, event: Event) -> TimerPublic | None:
     return None if timer.ends_at + TIMER_LINGER < utcnow() else timer
 
 
-def current_screen(session: Session, event: Event) -> ScreenPublic:
+def current_screen(session: Session, *, event: Event) -> ScreenPublic:
     """What the session screen shows; the join code until a facilitator changes it."""
     row = _latest(session, event, SCREEN_TYPES)
     return ScreenPublic() if row is None else ScreenPublic.model_validate(row.payload)
@@ -98,7 +98,7 @@ def start_timer(
 def stop_timer(session: Session, *, actor: User | None, event: Event) -> None:
     """Take the countdown off the screen; stopping no timer changes nothing."""
     _control(session, actor, event)
-    timer = current_timer(session, event)
+    timer = current_timer(session, event=event)
     if timer is not None:
         _append(session, event, "timer.stopped", timer.model_dump(mode="json"))
 
@@ -114,15 +114,15 @@ def set_screen(
         raise BadInput(f"Say which {_noun(data.mode)} the screen should show (target_id).")
     if target_id is not None:
         _check_target(session, event, data.mode, target_id)
-    clear_finished_timer(session, event)
+    clear_finished_timer(session, event=event)
     screen = ScreenPublic(mode=data.mode, target_id=target_id, changed_at=utcnow())
     _append(session, event, "screen.changed", screen.model_dump(mode="json"))
     return screen
 
 
-def clear_finished_timer(session: Session, event: Event) -> None:
+def clear_finished_timer(session: Session, *, event: Event) -> None:
     """The room moved on: a timer that has run out leaves every surface now, not at its linger."""
-    timer = current_timer(session, event)
+    timer = current_timer(session, event=event)
     if timer is not None and timer.ends_at <= utcnow():
         _append(session, event, "timer.stopped", timer.model_dump(mode="json"))
 
@@ -154,7 +154,7 @@ def _check_target(session: Session, event: Event, mode: str, target_id: int) -> 
 # -- the way in: the join code ----------------------------------------------------------------
 
 
-def event_for_code(session: Session, code: str) -> Event:
+def event_for_code(session: Session, *, code: str) -> Event:
     """The event behind a join code as people type it (any case, spaces, dashes)."""
     wanted = normalise_join_code(code)
     event = session.exec(select(Event).where(Event.join_code == wanted)).first() if wanted else None
@@ -163,9 +163,9 @@ def event_for_code(session: Session, code: str) -> Event:
     return event
 
 
-def joinable_event(session: Session, code: str) -> Event:
+def joinable_event(session: Session, *, code: str) -> Event:
     """The event a code lets people join now; a closed day says so plainly."""
-    event = event_for_code(session, code)
+    event = event_for_code(session, code=code)
     if event.status not in JOINABLE:
         raise NotFound(f"{event.title} has ended, so it no longer takes new people.")
     return event

@@ -30,9 +30,9 @@ class NextSession:
     screen: ScreenPublic
 
 
-def next_item(session: Session, event: Event) -> AgendaItem | None:
+def next_item(session: Session, *, event: Event) -> AgendaItem | None:
     """The session after the one on now; the first of the day when none is on yet."""
-    agenda = events.agenda(session, event)
+    agenda = events.agenda(session, event=event)
     ids = [item.id for item in agenda]
     if event.now_item_id not in ids:
         return agenda[0] if agenda else None
@@ -51,11 +51,11 @@ def scheduled_seconds(agenda: list[AgendaItem], item: AgendaItem) -> int | None:
     return min(seconds, TIMER_MAX_SECONDS) if seconds > 0 else None
 
 
-def console_view(session: Session, event: Event) -> dict[str, object]:
+def console_view(session: Session, *, event: Event) -> dict[str, object]:
     """What the console's event page shows of the run of show: now, its board, what is next."""
     now = session.get(AgendaItem, event.now_item_id) if event.now_item_id else None
     board = session.get(Board, now.board_id) if now and now.board_id else None
-    return {"now_item": now, "now_board": board, "next_item": next_item(session, event)}
+    return {"now_item": now, "now_board": board, "next_item": next_item(session, event=event)}
 
 
 def move_to_next(
@@ -65,7 +65,7 @@ def move_to_next(
     require_event_facilitator(session, actor=actor, event=event)
     if event.status != "live":
         raise BadTransition("Start the day first: sessions run while the event is live.")
-    item = item or next_item(session, event)
+    item = item or next_item(session, event=event)
     if item is None:
         raise Conflict("That was the last session on the agenda.")
     if item.event_id != event.id:
@@ -87,7 +87,7 @@ def _restart_timer(
     session: Session, actor: User | None, event: Event, item: AgendaItem
 ) -> TimerPublic | None:
     """The session's own countdown; an untimed session ends the last one's rather than keep it."""
-    seconds = scheduled_seconds(events.agenda(session, event), item)
+    seconds = scheduled_seconds(events.agenda(session, event=event), item)
     if seconds is None:
         room.stop_timer(session, actor=actor, event=event)
         return None

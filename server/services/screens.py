@@ -135,7 +135,7 @@ def _record(session: Session, user: User, event: Event, screen: ScreenPairing, t
     log.append(session, event_id=event.id, type=type, audience=log.FACILITATORS, payload=payload)
 
 
-def screen_or_404(session: Session, screen_id: int) -> ScreenPairing:
+def screen_or_404(session: Session, *, screen_id: int) -> ScreenPairing:
     screen = session.get(ScreenPairing, screen_id)
     if screen is None or screen.event_id is None or screen.revoked_at is not None:
         raise NotPaired()
@@ -150,10 +150,10 @@ def paired_screens(session: Session, *, actor: User | None, event: Event) -> lis
         .where(ScreenPairing.event_id == event.id, col(ScreenPairing.revoked_at).is_(None))
         .order_by(col(ScreenPairing.id))
     )
-    return [paired_public(session, screen) for screen in rows]
+    return [paired_public(session, screen=screen) for screen in rows]
 
 
-def paired_public(session: Session, screen: ScreenPairing) -> PairedScreen:
+def paired_public(session: Session, *, screen: ScreenPairing) -> PairedScreen:
     assert screen.event_id is not None and screen.paired_at is not None
     by = session.get(User, screen.paired_by_user_id) if screen.paired_by_user_id else None
     return PairedScreen(

@@ -37,7 +37,7 @@ class FullState:
     authors: frozenset[int]  # the attendees who wrote a card here: each sees it their own way
 
 
-def read_full(session: Session, event: Event) -> FullState:
+def read_full(session: Session, *, event: Event) -> FullState:
     """The whole snapshot, in the caller's one read transaction."""
     # Read seq first: the caller's transaction is a snapshot (SQLite WAL, or REPEATABLE
     # READ on PostgreSQL), so nothing after this seq can be in what follows.
@@ -49,16 +49,16 @@ def read_full(session: Session, event: Event) -> FullState:
     authors = {c[AUTHOR_KEY] for b in every_board for c in b["cards"] if c[AUTHOR_KEY] is not None}
     return FullState(
         seq=event.last_seq,
-        event=events.event_public(session, event),
-        agenda=[events.agenda_public(item) for item in events.agenda(session, event)],
+        event=events.event_public(session, event=event),
+        agenda=[events.agenda_public(item) for item in events.agenda(session, event=event)],
         entries=[
             liveblog.entry_public(e).model_dump(mode="json")
             for e in liveblog.entries(session, event)
         ],
         boards=every_board,
         breakouts=breakouts.breakouts_full(session, breakouts.event_breakouts(session, event)),
-        timer=room.current_timer(session, event),
-        screen=room.current_screen(session, event),
+        timer=room.current_timer(session, event=event),
+        screen=room.current_screen(session, event=event),
         authors=frozenset(authors),
     )
 
@@ -102,7 +102,8 @@ def load_state(
     `attendee_id` is the calling attendee's, who also sees their own cards still held back.
     """
     return state_for(
-        read_full(session, event), access.scope_of(session, role=role, attendee_id=attendee_id)
+        read_full(session, event=event),
+        access.scope_of(session, role=role, attendee_id=attendee_id),
     )
 
 

@@ -63,7 +63,7 @@ def fill_the_demo_day(session: Session) -> tuple[Programme, Event]:
     for i, (text, column, anonymous) in enumerate(texts):
         data = CardCreate(client_id=f"demo-{i}", text=text, column=column, anonymous=anonymous)
         made.append(cards.create_card(session, actor=people[i % 3], board=board, data=data)[0])
-    boss = accounts.user_by_email(session, DEMO_EMAIL)
+    boss = accounts.user_by_email(session, email=DEMO_EMAIL)
     assert boss is not None
     for title, members in (("Staffing", (1, 2)), ("Activities", (0, 3))):
         theme = votes.create_theme(session, actor=boss, board=board, data=ThemeCreate(title=title))

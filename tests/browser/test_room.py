@@ -91,7 +91,7 @@ def room(live_server: LiveServer, db: Database) -> Iterator[Room]:
 def plan_the_day(session: Session, user: User, event: Event) -> None:
     """A title and an agenda like a real day's, with one session running now."""
     events.update_event(session, actor=user, event=event, data=EventUpdate(title=TITLE))
-    for item in events.agenda(session, event):
+    for item in events.agenda(session, event=event):
         events.delete_agenda_item(session, actor=user, item=item)
     start = utcnow().replace(second=0, microsecond=0) - timedelta(hours=2)
     for hours, title, speakers in AGENDA:

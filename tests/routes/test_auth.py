@@ -89,7 +89,7 @@ def test_bearer_token_needs_no_csrf(client: TestClient, db: Database, world: Wor
 def test_tokens_and_passwords_are_not_stored_in_clear(db: Database, world: World) -> None:
     with db.session() as s:
         token = accounts.create_token(s, email=world.facilitator.email, secret_key="k")
-        user = accounts.user_by_email(s, world.facilitator.email)
+        user = accounts.user_by_email(s, email=world.facilitator.email)
         assert user is not None and PASSWORD not in user.password_hash
         assert user.password_hash.startswith("$argon2")
         from sqlmodel import select

@@ -167,7 +167,7 @@ def test_next_session_is_for_facilitators_of_this_event(
 ) -> None:
     with db.session() as s:
         other = make_world(s, status="live")
-        foreign_id = events.agenda(s, other.event)[0].id
+        foreign_id = events.agenda(s, event=other.event)[0].id
     url = f"/api/v1/events/{live_world.event.id}/agenda/next"
     assert client.post(url, json={}).status_code == 401
     headers = login(client, other.facilitator)

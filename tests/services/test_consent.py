@@ -135,7 +135,7 @@ def test_the_screen_keeps_to_consent_only_where_its_board_says(db: Database, roo
         assert event is not None
 
         def on_screen() -> list[tuple[str, str | None]]:
-            seen = state.state_for(state.read_full(s, event), SCREEN).boards[0]["cards"]
+            seen = state.state_for(state.read_full(s, event=event), SCREEN).boards[0]["cards"]
             return [(c["text"], (c["author"] or {}).get("display_name")) for c in seen]
 
         assert on_screen() == [("Room only", "Amy"), ("Words only", "Ben")]

@@ -62,8 +62,8 @@ def screen(session: Session, world: World, mode: str, target_id: int | None = No
 def test_a_new_event_shows_its_join_code_and_no_timer(db: Database, live: Room) -> None:
     with db.session() as s:
         event = event_of(s, live.world)
-        assert room.current_screen(s, event).mode == "join"
-        assert room.current_timer(s, event) is None
+        assert room.current_screen(s, event=event).mode == "join"
+        assert room.current_timer(s, event=event) is None
 
 
 def test_a_timer_runs_until_stopped_and_a_new_one_replaces_it(db: Database, live: Room) -> None:
@@ -79,9 +79,9 @@ def test_a_timer_runs_until_stopped_and_a_new_one_replaces_it(db: Database, live
         second = room.start_timer(
             s, actor=live.world.facilitator, event=event, data=TimerStart(seconds=60)
         )
-        assert room.current_timer(s, event) == second
+        assert room.current_timer(s, event=event) == second
         room.stop_timer(s, actor=live.world.facilitator, event=event)
-        assert room.current_timer(s, event) is None
+        assert room.current_timer(s, event=event) is None
         # Stopping again changes nothing, so it logs nothing.
         room.stop_timer(s, actor=live.world.facilitator, event=event)
         timer_rows = [t for t in log_types(s, event.id) if t.startswith("timer.")]
@@ -93,7 +93,7 @@ def test_the_screen_follows_the_latest_change(db: Database, live: Room) -> None:
         screen(s, live.world, "board", live.board_id)
         screen(s, live.world, "spotlight", live.card_id)
         screen(s, live.world, "join", live.card_id)
-        shown = room.current_screen(s, event_of(s, live.world))
+        shown = room.current_screen(s, event=event_of(s, live.world))
         # join names nothing: a target sent along is dropped, not stored.
         assert (shown.mode, shown.target_id) == ("join", None)
         assert log_types(s, live.world.event.id).count("screen.changed") == 3
@@ -127,7 +127,7 @@ def test_the_screen_shows_only_this_events_things_fit_for_the_room(
             "elsewhere": boards.create_event_board(
                 s, actor=world.facilitator, event=other, data=BoardCreate(title="Elsewhere")
             ).id,
-            "elsewhere-session": events.agenda(s, other)[0].id,
+            "elsewhere-session": events.agenda(s, event=other)[0].id,
             "elsewhere-group": make_group(s, world, "Table 1", event=other, prompt=PROMPT).id,
             "nowhere": 999999,
         }
@@ -144,7 +144,7 @@ def test_the_screen_shows_a_breakout_group_open_or_closed(db: Database, live: Ro
         event = event_of(s, live.world)
         group = make_group(s, live.world, "Table 1", prompt=PROMPT)
         screen(s, live.world, "breakout", group.id)
-        assert room.current_screen(s, event).model_dump(include={"mode", "target_id"}) == {
+        assert room.current_screen(s, event=event).model_dump(include={"mode", "target_id"}) == {
             "mode": "breakout",
             "target_id": group.id,
         }
@@ -160,11 +160,11 @@ def test_the_screen_shows_a_breakout_group_open_or_closed(db: Database, live: Ro
 
 def test_agenda_may_name_the_current_session_or_not(db: Database, live: Room) -> None:
     with db.session() as s:
-        item = events.agenda(s, event_of(s, live.world))[1]
+        item = events.agenda(s, event=event_of(s, live.world))[1]
         screen(s, live.world, "agenda", item.id)
-        assert room.current_screen(s, event_of(s, live.world)).target_id == item.id
+        assert room.current_screen(s, event=event_of(s, live.world)).target_id == item.id
         screen(s, live.world, "agenda")
-        assert room.current_screen(s, event_of(s, live.world)).target_id is None
+        assert room.current_screen(s, event=event_of(s, live.world)).target_id is None
 
 
 def test_only_the_events_facilitators_control_the_room(db: Database, live: Room) -> None:
@@ -220,7 +220,7 @@ def test_time_is_up_clears_when_the_room_moves_on_or_after_a_while(
         event = event_of(s, live.world)
         room.start_timer(s, actor=live.world.facilitator, event=event, data=TimerStart(seconds=60))
         run_out(s, event, timedelta(seconds=30))
-        assert room.current_timer(s, event) is not None  # "Time is up", for a moment
+        assert room.current_timer(s, event=event) is not None  # "Time is up", for a moment
         screen(s, live.world, "board", live.board_id)
         assert log_types(s, event.id)[-2:] == ["timer.stopped", "screen.changed"]
         assert state.load_state(s, event=event, role="attendee").timer is None
@@ -230,17 +230,17 @@ def test_time_is_up_clears_when_the_room_moves_on_or_after_a_while(
         board = make_board(s, live.world, title="Next board")
         closed = BoardUpdate(state="closed")
         boards.update_board(s, actor=live.world.facilitator, board=board, data=closed)
-        assert room.current_timer(s, event) is not None
+        assert room.current_timer(s, event=event) is not None
         reopen = BoardUpdate(state="open")
         boards.update_board(s, actor=live.world.facilitator, board=board, data=reopen)
-        assert room.current_timer(s, event) is None
+        assert room.current_timer(s, event=event) is None
         # A running timer is not the screen's to stop.
         room.start_timer(s, actor=live.world.facilitator, event=event, data=TimerStart(seconds=60))
         screen(s, live.world, "join")
-        assert room.current_timer(s, event) is not None
+        assert room.current_timer(s, event=event) is not None
         # Left alone, a finished timer is gone from a reload after its linger.
         run_out(s, event, room.TIMER_LINGER + timedelta(seconds=1))
-        assert room.current_timer(s, event) is None
+        assert room.current_timer(s, event=event) is None
         assert state.load_state(s, event=event, role="facilitator").timer is None
 
 

@@ -19,7 +19,7 @@ def timed_day(session: Session) -> tuple[World, Event, list[int], int]:
     """A live day with three timed sessions (the first with a closed board) and one untimed."""
     world = make_world(session, status="live")
     event = event_of(session, world)
-    for item in events.agenda(session, event):
+    for item in events.agenda(session, event=event):
         events.delete_agenda_item(session, actor=world.facilitator, item=item)
     board = make_board(session, world, title="Safe: what does good look like?")
     boards.update_board(
@@ -71,9 +71,9 @@ def test_next_session_walks_the_agenda_and_moves_the_room(db: Database) -> None:
 def test_an_untimed_session_ends_the_last_timer_and_the_agenda_runs_out(db: Database) -> None:
     with db.session() as s:
         world, event, ids, _ = timed_day(s)
-        themes = events.agenda_item_or_404(s, ids[2])
+        themes = events.agenda_item_or_404(s, item_id=ids[2])
         run_of_show.move_to_next(s, actor=world.facilitator, event=event, item=themes)
-        assert room.current_timer(s, event) is None  # "Themes" has no timed session after it
+        assert room.current_timer(s, event=event) is None  # "Themes" has no timed session after it
         close = run_of_show.move_to_next(s, actor=world.facilitator, event=event)
         assert close.item.id == ids[3] and close.timer is None
         with pytest.raises(Conflict, match="last session"):
@@ -89,7 +89,7 @@ def test_deleting_the_session_on_now_clears_the_marker(db: Database) -> None:
         )
         events.delete_agenda_item(s, actor=world.facilitator, item=now)
         assert event.now_item_id is None
-        assert run_of_show.next_item(s, event) is not None
+        assert run_of_show.next_item(s, event=event) is not None
 
 
 def test_only_a_facilitator_of_a_live_day_moves_it_on(db: Database) -> None:
