@@ -206,7 +206,7 @@ class Room:
 
 
 def board_of(session: Session, room: Room) -> Board:
-    return boards.board_or_404(session, room.board_id)
+    return boards.board_or_404(session, board_id=room.board_id)
 
 
 def last_row(session: Session, event_id: int) -> EventLog:
@@ -312,7 +312,7 @@ def make_day(session: Session, *, world: World | None = None) -> Day:
     cards.update_card(
         session, actor=Caller(user=boss), card=made["hidden"], data=CardUpdate(status="hidden")
     )
-    staffing = votes.theme_or_404(session, themes["Staffing"])
+    staffing = votes.theme_or_404(session, theme_id=themes["Staffing"])
     votes.set_theme_vote(session, actor=cara, theme=staffing, count=1)
     group = breakouts.create_breakout(
         session,

@@ -48,7 +48,7 @@ def ping(session: Session, caller: Caller, data: BaseModel) -> dict[str, Any]:
 
 @handler("card.create")
 def card_create(session: Session, caller: Caller, data: CardCreateData) -> dict[str, Any]:
-    board = boards.board_or_404(session, data.board_id)
+    board = boards.board_or_404(session, board_id=data.board_id)
     fields = data.model_dump(exclude={"board_id"})
     card, _ = cards.create_card(
         session, actor=caller, board=board, data=CardCreate.model_validate(fields)
@@ -58,14 +58,14 @@ def card_create(session: Session, caller: Caller, data: CardCreateData) -> dict[
 
 @handler("card.consent")
 def card_consent(session: Session, caller: Caller, data: CardConsentData) -> dict[str, Any]:
-    card = cards.card_or_404(session, data.card_id)
+    card = cards.card_or_404(session, card_id=data.card_id)
     cards.set_consent(session, actor=caller, card=card, text=data.text, name=data.name)
     return boards.card_as_seen(session, card=card, actor=caller)
 
 
 @handler("vote.set")
 def vote_set(session: Session, caller: Caller, data: VoteSetData) -> dict[str, Any]:
-    card = cards.card_or_404(session, data.card_id)
+    card = cards.card_or_404(session, card_id=data.card_id)
     return votes.set_card_vote(session, actor=caller, card=card, count=data.count).model_dump()
 
 

@@ -53,15 +53,15 @@ async def caller_dep(actor: Actor, viewer: CurrentViewer) -> Caller:
 
 
 def board_dep(board_id: PathId, session: DbSession) -> Board:
-    return boards.board_or_404(session, board_id)
+    return boards.board_or_404(session, board_id=board_id)
 
 
 def card_dep(card_id: PathId, session: DbSession) -> Card:
-    return cards.card_or_404(session, card_id)
+    return cards.card_or_404(session, card_id=card_id)
 
 
 def theme_dep(theme_id: PathId, session: DbSession) -> Theme:
-    return votes.theme_or_404(session, theme_id)
+    return votes.theme_or_404(session, theme_id=theme_id)
 
 
 CurrentCaller = Annotated[Caller, Depends(caller_dep)]
@@ -82,7 +82,7 @@ def _card(session: DbSession, card: Card, caller: Caller) -> CardPublic:
 
 
 def _theme(session: DbSession, theme: Theme) -> ThemePublic:
-    return ThemePublic.model_validate(boards.themes_public(session, [theme])[0])
+    return ThemePublic.model_validate(boards.themes_public(session, themes=[theme])[0])
 
 
 @router.post("/events/{event_id}/boards", status_code=201, response_model_exclude_unset=True)
@@ -149,7 +149,7 @@ async def create_card(
     # The room's busiest write: one hop to a thread (the dependencies would take four).
     def post(session: Session, viewer: Viewer) -> tuple[CardPublic, bool]:
         count_write(request, viewer, request.state.limits)
-        board = boards.board_or_404(session, board_id)
+        board = boards.board_or_404(session, board_id=board_id)
         caller = viewer.caller
         card, created = cards.create_card(session, actor=caller, board=board, data=body)
         return _card(session, card, caller), created

@@ -288,7 +288,7 @@ def _event(
         event=events.event_public(session, event=event),
         programme=session.get(Programme, event.programme_id),
         agenda=events.agenda(session, event=event),
-        boards=boards.event_boards(session, event, include_hidden=True),
+        boards=boards.event_boards(session, event=event, include_hidden=True),
         **run_of_show.console_view(session, event=event),
         acts=acts_of(session, actor=viewer.user, programme_id=event.programme_id),
         screens=screens.paired_screens(session, actor=viewer.user, event=event),

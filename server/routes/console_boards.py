@@ -44,7 +44,7 @@ def _boards_page(
         viewer=viewer,
         event=events.event_public(session, event=event),
         programme=session.get(Programme, event.programme_id),
-        boards=boards.event_boards(session, event, include_hidden=True),
+        boards=boards.event_boards(session, event=event, include_hidden=True),
         **extra,
     )
 
@@ -96,7 +96,7 @@ def board_page(
     request: Request, board: BoardById, session: DbSession, viewer: Organiser
 ) -> Response:
     """One board, live: the wall, the moderation queue, themes, the vote and the screen."""
-    programme, event = boards.owner(session, board)
+    programme, event = boards.owner(session, board=board)
     require_member(session, actor=viewer.user, programme=programme, act="read")
     if event is None:
         raise NotFound("Programme boards have no live page yet; use the API for them.")

@@ -69,7 +69,7 @@ def public_json(row: Archive) -> str:
 
 def close_for_review(session: Session, *, actor: User | None, event: Event) -> None:
     """At the end of the day: open boards and breakouts close, so nothing new arrives."""
-    for board in boards.event_boards(session, event, include_hidden=False):
+    for board in boards.event_boards(session, event=event, include_hidden=False):
         if board.state == "open":
             boards.update_board(session, actor=actor, board=board, data=BoardUpdate(state="closed"))
     breakouts.close_breakouts(session, actor=actor, event=event)
@@ -169,7 +169,7 @@ class Review:
 def review(session: Session, *, actor: User | None, event: Event) -> Review:
     """Cards still pending (held by the guard or awaiting approval) and notes the guard holds."""
     require_event_reader(session, actor=actor, event=event)
-    shown = boards.event_boards(session, event, include_hidden=False)
+    shown = boards.event_boards(session, event=event, include_hidden=False)
     titles = {b.id: b.title for b in shown}
     pending = session.exec(
         select(Card)
@@ -182,7 +182,7 @@ def review(session: Session, *, actor: User | None, event: Event) -> Review:
         .where(Breakout.event_id == event.id, col(Note.deleted_at).is_(None))
         .order_by(col(Note.id))
     ).all()
-    every = boards.event_boards(session, event, include_hidden=True)
+    every = boards.event_boards(session, event=event, include_hidden=True)
     return Review(
         pending_cards=[
             {

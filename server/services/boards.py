@@ -53,14 +53,14 @@ class BoardClosed(Conflict):
 # -- lookups and who may do what ------------------------------------------------------------
 
 
-def board_or_404(session: Session, board_id: int) -> Board:
+def board_or_404(session: Session, *, board_id: int) -> Board:
     board = session.get(Board, board_id)
     if board is None:
         raise NotFound("No board has that id.")
     return board
 
 
-def owner(session: Session, board: Board) -> tuple[Programme, Event | None]:
+def owner(session: Session, *, board: Board) -> tuple[Programme, Event | None]:
     """The programme a board belongs to, and its event unless it is a programme's board."""
     event = session.get(Event, board.event_id) if board.event_id is not None else None
     programme = session.get(Programme, event.programme_id if event else board.programme_id)
@@ -68,7 +68,7 @@ def owner(session: Session, board: Board) -> tuple[Programme, Event | None]:
     return programme, event
 
 
-def attends(session: Session, board: Board, attendee: Attendee | None) -> bool:
+def attends(session: Session, *, board: Board, attendee: Attendee | None) -> bool:
     """An attendee of the board's event; of any event of its programme, for a programme board."""
     if attendee is None:
         return False
@@ -78,14 +78,14 @@ def attends(session: Session, board: Board, attendee: Attendee | None) -> bool:
     return event is not None and event.programme_id == board.programme_id
 
 
-def member_scope(session: Session, board: Board, actor: Caller) -> Scope | None:
+def member_scope(session: Session, *, board: Board, actor: Caller) -> Scope | None:
     """The actor's scope on a board they take part in, or None for everyone else."""
-    programme, _ = owner(session, board)
+    programme, _ = owner(session, board=board)
     role = access.member_role(
         session,
         programme=programme,
         actor=actor,
-        attends=attends(session, board, actor.attendee),
+        attends=attends(session, board=board, attendee=actor.attendee),
     )
     if role == "public":
         return None
@@ -96,9 +96,9 @@ def member_scope(session: Session, board: Board, actor: Caller) -> Scope | None:
 
 def viewer_scope(session: Session, *, board: Board, actor: Caller) -> Scope:
     """How the actor sees a board; public followers only where the programme allows."""
-    scope = member_scope(session, board, actor)
+    scope = member_scope(session, board=board, actor=actor)
     if scope is None:
-        programme, _ = owner(session, board)
+        programme, _ = owner(session, board=board)
         programmes.read_programme(session, actor=actor.user, programme=programme)
         scope = Scope(role="public")
     if board.state == "hidden" and scope.role != "facilitator":
@@ -106,9 +106,9 @@ def viewer_scope(session: Session, *, board: Board, actor: Caller) -> Scope:
     return scope
 
 
-def participant(session: Session, board: Board, actor: Caller) -> Scope:
+def participant(session: Session, *, board: Board, actor: Caller) -> Scope:
     """A facilitator or an attendee who may write on this board (not frozen)."""
-    scope = member_scope(session, board, actor)
+    scope = member_scope(session, board=board, actor=actor)
     if scope is None:
         if actor.user is None and actor.attendee is None:
             raise NotSignedIn()
@@ -116,29 +116,30 @@ def participant(session: Session, board: Board, actor: Caller) -> Scope:
     if board.state == "hidden" and scope.role != "facilitator":
         raise NotFound("No board has that id.")
     if scope.role == "facilitator":
-        moderate(session, board, actor.user)  # a programme lead reads, and writes nothing
-    not_frozen(session, board)
+        # A programme lead reads, and writes nothing.
+        moderate(session, board=board, actor=actor.user)
+    not_frozen(session, board=board)
     return scope
 
 
-def moderate(session: Session, board: Board, actor: User | None) -> User:
+def moderate(session: Session, *, board: Board, actor: User | None) -> User:
     """A facilitator or co-facilitator of the board's programme, the event not frozen."""
-    programme, _ = owner(session, board)
+    programme, _ = owner(session, board=board)
     user = access.require_member(session, actor=actor, programme=programme, act="assist")
-    not_frozen(session, board)
+    not_frozen(session, board=board)
     return user
 
 
-def manage(session: Session, board: Board, actor: User | None) -> User:
+def manage(session: Session, *, board: Board, actor: User | None) -> User:
     """A facilitator of the board's programme, and the board's event not frozen."""
-    programme, _ = owner(session, board)
+    programme, _ = owner(session, board=board)
     user = require_facilitator(session, actor=actor, programme=programme)
-    not_frozen(session, board)
+    not_frozen(session, board=board)
     return user
 
 
-def not_frozen(session: Session, board: Board) -> None:
-    _, event = owner(session, board)
+def not_frozen(session: Session, *, board: Board) -> None:
+    _, event = owner(session, board=board)
     if event is not None:
         require_not_frozen(event)
 
@@ -156,14 +157,14 @@ def board_public(board: Board) -> BoardPublic:
     return BoardPublic.model_validate(board.model_dump())
 
 
-def cards_full(session: Session, cards: list[Card], *, new: bool = False) -> list[dict[str, Any]]:
+def cards_full(session: Session, *, cards: list[Card], new: bool = False) -> list[dict[str, Any]]:
     """The facilitator's view of cards, each with the private `_author` key for projections.
 
     `new`: cards made in this transaction, which have no votes yet to count.
     """
     ids = [] if new else [c.id for c in cards]
-    votes = totals(session, CardVote.card_id, CardVote.count, ids)
-    names = author_names(session, cards)
+    votes = totals(session, key=CardVote.card_id, count=CardVote.count, ids=ids)
+    names = author_names(session, cards=cards)
     shown = []
     for card in cards:
         data = CardPublic.model_validate(
@@ -174,7 +175,7 @@ def cards_full(session: Session, cards: list[Card], *, new: bool = False) -> lis
     return shown
 
 
-def author_names(session: Session, cards: list[Card]) -> dict[int, dict[str, Any]]:
+def author_names(session: Session, *, cards: list[Card]) -> dict[int, dict[str, Any]]:
     """card id -> {id, display_name, kind} for the cards that show their author."""
     named = [c for c in cards if not c.anonymous]
     attendee_ids = {c.author_attendee_id for c in named if c.author_attendee_id is not None}
@@ -199,8 +200,10 @@ def _names(session: Session, table: Any, name: Any, ids: set[int]) -> dict[int |
     return dict(session.exec(select(table.id, name).where(col(table.id).in_(ids))).all())
 
 
-def themes_public(session: Session, themes: list[Theme]) -> list[dict[str, Any]]:
-    votes = totals(session, ThemeVote.theme_id, ThemeVote.count, [t.id for t in themes])
+def themes_public(session: Session, *, themes: list[Theme]) -> list[dict[str, Any]]:
+    votes = totals(
+        session, key=ThemeVote.theme_id, count=ThemeVote.count, ids=[t.id for t in themes]
+    )
     return [
         ThemePublic.model_validate(
             {**theme.model_dump(), "votes": votes.get(theme.id, 0)}
@@ -209,14 +212,14 @@ def themes_public(session: Session, themes: list[Theme]) -> list[dict[str, Any]]
     ]
 
 
-def totals(session: Session, key: Any, count: Any, ids: list[int]) -> dict[int, int]:
+def totals(session: Session, *, key: Any, count: Any, ids: list[int]) -> dict[int, int]:
     if not ids:
         return {}
     rows = session.exec(select(key, func.sum(count)).where(key.in_(ids)).group_by(key)).all()
     return {row[0]: int(row[1] or 0) for row in rows}
 
 
-def board_full(session: Session, board: Board) -> dict[str, Any]:
+def board_full(session: Session, *, board: Board) -> dict[str, Any]:
     """The facilitator's view of a board with all its cards (oldest first) and themes."""
     cards = session.exec(
         select(Card).where(Card.board_id == board.id).order_by(col(Card.created_at), col(Card.id))
@@ -224,26 +227,26 @@ def board_full(session: Session, board: Board) -> dict[str, Any]:
     themes = session.exec(select(Theme).where(Theme.board_id == board.id).order_by(col(Theme.id)))
     return {
         **board_public(board).model_dump(mode="json"),
-        "cards": cards_full(session, list(cards)),
-        "themes": themes_public(session, list(themes)),
+        "cards": cards_full(session, cards=list(cards)),
+        "themes": themes_public(session, themes=list(themes)),
     }
 
 
 def board_as_seen(session: Session, *, board: Board, scope: Scope) -> dict[str, Any]:
-    return board_for(scope, board_full(session, board))[1]
+    return board_for(scope, board_full(session, board=board))[1]
 
 
 def card_as_seen(session: Session, *, card: Card, actor: Caller) -> dict[str, Any]:
     """The card as the actor sees it; 404 if they may not see it."""
-    board = board_or_404(session, card.board_id)
-    full = {**cards_full(session, [card])[0], SCREEN_PUBLIC_KEY: board.screen_public_only}
+    board = board_or_404(session, board_id=card.board_id)
+    full = {**cards_full(session, cards=[card])[0], SCREEN_PUBLIC_KEY: board.screen_public_only}
     shown = card_for(viewer_scope(session, board=board, actor=actor), full)
     if shown is None:
         raise NotFound("No card has that id.")
     return shown[1]
 
 
-def event_boards(session: Session, event: Event, *, include_hidden: bool) -> list[Board]:
+def event_boards(session: Session, *, event: Event, include_hidden: bool) -> list[Board]:
     query = select(Board).where(Board.event_id == event.id).order_by(col(Board.id))
     if not include_hidden:
         query = query.where(Board.state != "hidden")
@@ -263,7 +266,7 @@ def programme_boards(session: Session, *, actor: Caller, programme: Programme) -
 
 
 def append_log(
-    session: Session, board: Board, type: str, audience: str, payload: dict[str, Any]
+    session: Session, *, board: Board, type: str, audience: str, payload: dict[str, Any]
 ) -> None:
     """Log a row about this board's cards, themes or votes, marked with whether the board is
     hidden, so replay keeps a hidden board's contents to its facilitators, and whether its
@@ -294,10 +297,14 @@ def card_audience(board: Board, author_attendee_id: int | None, *statuses: str) 
     return log.FACILITATORS
 
 
-def log_card(session: Session, board: Board, card: Card, type: str, *before: str) -> None:
+def log_card(
+    session: Session, *, board: Board, card: Card, type: str, was: str | None = None
+) -> None:
+    """Log the card as it is now; `was` is its status before, if the change may have moved it."""
+    before = () if was is None else (was,)
     audience = card_audience(board, card.author_attendee_id, card.status, *before)
-    full = cards_full(session, [card], new=type == "card.created")[0]
-    append_log(session, board, type, audience, full)
+    full = cards_full(session, cards=[card], new=type == "card.created")[0]
+    append_log(session, board=board, type=type, audience=audience, payload=full)
 
 
 def theme_audience(board: Board) -> str:
@@ -333,12 +340,12 @@ def create_event_board(
 ) -> Board:
     """Open a board for this event's room."""
     board = Board(event_id=event.id, title="")
-    manage(session, board, actor)
+    manage(session, board=board, actor=actor)
     _fill(board, data.model_dump())
     session.add(board)
     session.flush()
-    payload = {**board_full(session, board), VISIBILITY_KEY: False}
-    append_log(session, board, "board.created", log.PUBLIC, payload)
+    payload = {**board_full(session, board=board), VISIBILITY_KEY: False}
+    append_log(session, board=board, type="board.created", audience=log.PUBLIC, payload=payload)
     return board
 
 
@@ -356,7 +363,7 @@ def create_programme_board(
 
 def update_board(session: Session, *, actor: User | None, board: Board, data: BoardUpdate) -> Board:
     """Open, close or hide a board, or change its title, prompt, columns, rules."""
-    manage(session, board, actor)
+    manage(session, board=board, actor=actor)
     was, screen_was = board.state, board.screen_public_only
     _fill(board, data.model_dump(exclude_unset=True))
     board.updated_at = utcnow()
@@ -367,8 +374,8 @@ def update_board(session: Session, *, actor: User | None, board: Board, data: Bo
     shown_or_hidden = (was == "hidden") != (board.state == "hidden")
     # The screen's consent option changes who sees the cards too: their earlier rows follow.
     rewrite = shown_or_hidden or screen_was != board.screen_public_only
-    payload = {**board_full(session, board), VISIBILITY_KEY: rewrite}
-    append_log(session, board, "board.updated", audience, payload)
+    payload = {**board_full(session, board=board), VISIBILITY_KEY: rewrite}
+    append_log(session, board=board, type="board.updated", audience=audience, payload=payload)
     event = session.get(Event, board.event_id) if board.event_id is not None else None
     if event is not None and was != "open" and board.state == "open":
         room.clear_finished_timer(session, event=event)  # a new board: the old "Time is up" goes

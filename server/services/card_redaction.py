@@ -46,13 +46,13 @@ class NotHeld(Conflict):
 def redact_card(session: Session, *, actor: Caller, card: Card, data: CardRedact) -> Card:
     """Replace parts of a held card's text by `[redacted]`, screen it again, and log the card
     so no earlier row keeps the removed words; facilitators only, audited without the words."""
-    board = boards.board_or_404(session, card.board_id)
-    scope = boards.member_scope(session, board, actor)
+    board = boards.board_or_404(session, board_id=card.board_id)
+    scope = boards.member_scope(session, board=board, actor=actor)
     if scope is None or scope.role != "facilitator":
         if card.status != "visible" and not boards.is_author(card, actor):
             raise NotFound("No card has that id.")
         raise Forbidden("Only facilitators redact cards.")
-    user = boards.manage(session, board, actor.user)
+    user = boards.manage(session, board=board, actor=actor.user)
     if card.status != "pending":
         raise NotHeld()
     text, removed = redacted(card.text, data.text)
@@ -61,7 +61,7 @@ def redact_card(session: Session, *, actor: Caller, card: Card, data: CardRedact
     card.status, card.held_reason = ("visible", "") if data.approve else ("pending", held)
     session.add(card)
     session.flush()
-    boards.log_card(session, board, card, "card.updated", "pending")
+    boards.log_card(session, board=board, card=card, type="card.updated", was="pending")
     details = {
         "card": card.id,
         "board": board.id,

@@ -32,7 +32,7 @@ class NotShareable(Conflict):
     code, message = "not_shareable", "Its author did not agree to share this card's words."
 
 
-def card_or_404(session: Session, card_id: int) -> Card:
+def card_or_404(session: Session, *, card_id: int) -> Card:
     card = session.get(Card, card_id)
     if card is None:
         raise NotFound("No card has that id.")
@@ -46,7 +46,7 @@ def create_card(
     session: Session, *, actor: Caller, board: Board, data: CardCreate
 ) -> tuple[Card, bool]:
     """Post a card; a client_id seen before on this board answers with that card (False)."""
-    scope = boards.participant(session, board, actor)
+    scope = boards.participant(session, board=board, actor=actor)
     seen = _card_by_client_id(session, board, data.client_id, actor)
     if seen is not None:
         return seen, False
@@ -58,7 +58,7 @@ def create_card(
         lambda: _card_by_client_id(session, board, data.client_id, actor),
     )
     if created:
-        boards.log_card(session, board, card, "card.created")
+        boards.log_card(session, board=board, card=card, type="card.created")
     return card, created
 
 
@@ -128,15 +128,15 @@ def _check_rate(session: Session, attendee: Attendee) -> None:
 
 def update_card(session: Session, *, actor: Caller, card: Card, data: CardUpdate) -> Card:
     """Facilitators moderate (status, theme, spotlight); the author edits text on an open board."""
-    board = boards.board_or_404(session, card.board_id)
+    board = boards.board_or_404(session, board_id=card.board_id)
     changes = data.model_dump(exclude_unset=True)
-    scope = boards.member_scope(session, board, actor)
+    scope = boards.member_scope(session, board=board, actor=actor)
     facilitator = scope is not None and scope.role == "facilitator"
     if facilitator:
-        boards.moderate(session, board, actor.user)  # not a read-only programme lead
+        boards.moderate(session, board=board, actor=actor.user)  # not a read-only programme lead
     editing = changes.get("text") is not None
     if not facilitator:
-        boards.participant(session, board, actor)
+        boards.participant(session, board=board, actor=actor)
         if not boards.is_author(card, actor):
             _seen_or_404(card)
             raise Forbidden("Only facilitators and a card's author can change it.")
@@ -146,7 +146,7 @@ def update_card(session: Session, *, actor: Caller, card: Card, data: CardUpdate
             raise NotFound("No card has that id.")
     elif editing and not boards.is_author(card, actor):
         raise Forbidden("Only a card's author can edit its text.")
-    boards.not_frozen(session, board)
+    boards.not_frozen(session, board=board)
     was = card.status
     if editing:
         _edit_text(board, card, changes["text"], by_facilitator=facilitator)
@@ -155,7 +155,7 @@ def update_card(session: Session, *, actor: Caller, card: Card, data: CardUpdate
     card.updated_at = utcnow()
     session.add(card)
     session.flush()
-    boards.log_card(session, board, card, "card.updated", was)
+    boards.log_card(session, board=board, card=card, type="card.updated", was=was)
     return card
 
 
@@ -190,19 +190,21 @@ def _moderate(session: Session, board: Board, card: Card, changes: dict[str, Any
 
 def delete_card(session: Session, *, actor: Caller, card: Card) -> None:
     """Take a card off its board: its facilitators, or its author, may."""
-    board = boards.board_or_404(session, card.board_id)
+    board = boards.board_or_404(session, board_id=card.board_id)
     if (
         not boards.is_author(card, actor)
-        and boards.participant(session, board, actor).role != "facilitator"
+        and boards.participant(session, board=board, actor=actor).role != "facilitator"
     ):
         _seen_or_404(card)
         raise Forbidden("Only facilitators and a card's author can delete it.")
-    boards.not_frozen(session, board)
+    boards.not_frozen(session, board=board)
     audience = boards.card_audience(board, card.author_attendee_id, card.status)
     card_id = card.id
     session.delete(card)
     session.flush()
-    boards.append_log(session, board, "card.deleted", audience, {"id": card_id})
+    boards.append_log(
+        session, board=board, type="card.deleted", audience=audience, payload={"id": card_id}
+    )
 
 
 def set_consent(
@@ -219,8 +221,8 @@ def set_consent(
     Logged as `card.updated`, so public views drop or take the card at once, and a quote of it
     on the blog follows (liveblog.follow_card_consent).
     """
-    board = boards.board_or_404(session, card.board_id)
-    scope = boards.participant(session, board, actor)
+    board = boards.board_or_404(session, board_id=card.board_id)
+    scope = boards.participant(session, board=board, actor=actor)
     if not boards.is_author(card, actor):
         _seen_or_404(card)
         raise Forbidden("Only a card's author can give or withdraw consent for it.")
@@ -235,7 +237,7 @@ def set_consent(
     card.updated_at = utcnow()
     session.add(card)
     session.flush()
-    boards.log_card(session, board, card, "card.updated", card.status)
+    boards.log_card(session, board=board, card=card, type="card.updated", was=card.status)
     if board.event_id is not None:
         liveblog.follow_card_consent(
             session, card_id=card.id, text=card.text_consent, name=card.name_consent
@@ -252,9 +254,9 @@ def _seen_or_404(card: Card) -> None:
 def promote_card(session: Session, *, actor: User | None, card: Card) -> Entry:
     """Quote a card on the event's live blog, if its author agreed to share its words; the
     quote names them only if they agreed to that too."""
-    board = boards.board_or_404(session, card.board_id)
-    user = boards.moderate(session, board, actor)
-    _, event = boards.owner(session, board)
+    board = boards.board_or_404(session, board_id=card.board_id)
+    user = boards.moderate(session, board=board, actor=actor)
+    _, event = boards.owner(session, board=board)
     if event is None:
         raise Conflict("Only cards on an event's board can go on its live blog.")
     if not card.text_consent:
@@ -262,7 +264,7 @@ def promote_card(session: Session, *, actor: User | None, card: Card) -> Entry:
     if card.status != "visible":
         raise Conflict("Show the card on its board before quoting it.")
     named = card.name_consent and not card.anonymous
-    author = boards.author_names(session, [card]).get(card.id) if named else None
+    author = boards.author_names(session, cards=[card]).get(card.id) if named else None
     body = "\n".join(f"> {line}".rstrip() for line in card.text.splitlines())
     data = EntryCreate(
         body=body,

@@ -123,9 +123,15 @@ def _log_total(session: Session, board_id: int, key: str, item_id: int, column: 
     board = session.get(Board, board_id)
     assert board is not None
     count = CardVote.count if key == "card_id" else ThemeVote.count
-    votes = boards.totals(session, column, count, [item_id]).get(item_id, 0)
+    votes = boards.totals(session, key=column, count=count, ids=[item_id]).get(item_id, 0)
     audience = boards.theme_audience(board)
-    boards.append_log(session, board, "vote.changed", audience, {key: item_id, "votes": votes})
+    boards.append_log(
+        session,
+        board=board,
+        type="vote.changed",
+        audience=audience,
+        payload={key: item_id, "votes": votes},
+    )
 
 
 def _cards(
@@ -134,7 +140,7 @@ def _cards(
     """Delete their cards, or keep them with no author; quotes of them on the blog follow."""
     mine = session.exec(select(Card).where(Card.author_attendee_id == attendee.id)).all()
     for card in mine:
-        board = boards.board_or_404(session, card.board_id)
+        board = boards.board_or_404(session, board_id=card.board_id)
         quote = session.exec(
             select(Entry).where(
                 Entry.client_id == f"card-{card.id}", col(Entry.deleted_at).is_(None)
@@ -149,7 +155,7 @@ def _cards(
         card.author_attendee_id, card.anonymous, card.updated_at = None, True, utcnow()
         session.add(card)
         session.flush()
-        boards.log_card(session, board, card, "card.updated", was)
+        boards.log_card(session, board=board, card=card, type="card.updated", was=was)
         if quote is not None and quote.attribution:
             liveblog.update_entry(
                 session, actor=user, entry=quote, data=EntryUpdate(attribution="")

@@ -84,7 +84,7 @@ def notes_to_board(
     """Turn the group's notes (or the chosen ones) into cards on one of the event's boards."""
     event = breakouts.event_of(session, breakout)
     user = breakouts.manage(session, event, actor)
-    board = boards.board_or_404(session, board_id)
+    board = boards.board_or_404(session, board_id=board_id)
     if board.event_id != event.id:
         raise BadInput("That board is not one of this event's.")
     made = []

@@ -43,8 +43,8 @@ def read_full(session: Session, *, event: Event) -> FullState:
     # READ on PostgreSQL), so nothing after this seq can be in what follows.
     session.refresh(event)
     every_board = [
-        boards.board_full(session, b)
-        for b in boards.event_boards(session, event, include_hidden=True)
+        boards.board_full(session, board=b)
+        for b in boards.event_boards(session, event=event, include_hidden=True)
     ]
     authors = {c[AUTHOR_KEY] for b in every_board for c in b["cards"] if c[AUTHOR_KEY] is not None}
     return FullState(

@@ -30,7 +30,7 @@ class OverBudget(Conflict):
     code, message = "over_budget", "That is more dots than you have left on this board."
 
 
-def theme_or_404(session: Session, theme_id: int) -> Theme:
+def theme_or_404(session: Session, *, theme_id: int) -> Theme:
     theme = session.get(Theme, theme_id)
     if theme is None:
         raise NotFound("No theme has that id.")
@@ -42,8 +42,8 @@ def theme_or_404(session: Session, theme_id: int) -> Theme:
 
 def _voter(session: Session, board: Board, actor: Caller) -> Attendee:
     """The calling attendee, locked so one person's concurrent votes cannot overspend."""
-    boards.participant(session, board, actor)
-    if actor.attendee is None or not boards.attends(session, board, actor.attendee):
+    boards.participant(session, board=board, actor=actor)
+    if actor.attendee is None or not boards.attends(session, board=board, attendee=actor.attendee):
         raise Forbidden("Only attendees have dots to vote with.")
     if board.state != "open":
         raise boards.BoardClosed()
@@ -87,7 +87,7 @@ def _spend(board: Board, used: int, count: int) -> int:
 
 def set_card_vote(session: Session, *, actor: Caller, card: Card, count: int) -> VoteResult:
     """Put `count` of this attendee's dots on a card (0 takes them back)."""
-    board = boards.board_or_404(session, card.board_id)
+    board = boards.board_or_404(session, board_id=card.board_id)
     attendee = _voter(session, board, actor)
     if card.status != "visible":
         if card.author_attendee_id != attendee.id:
@@ -96,28 +96,40 @@ def set_card_vote(session: Session, *, actor: Caller, card: Card, count: int) ->
     remaining = _spend(board, _dots_used(session, board, attendee, card_id=card.id), count)
     fresh = CardVote(card_id=card.id, attendee_id=attendee.id)
     _store_vote(session, session.get(CardVote, (card.id, attendee.id)), fresh, count)
-    votes = boards.totals(session, CardVote.card_id, CardVote.count, [card.id]).get(card.id, 0)
+    votes = boards.totals(session, key=CardVote.card_id, count=CardVote.count, ids=[card.id]).get(
+        card.id, 0
+    )
     result = VoteResult(
         board_id=board.id, card_id=card.id, votes=votes, count=count, remaining=remaining
     )
     payload = {"board_id": board.id, "card_id": card.id, "votes": votes}
-    boards.append_log(session, board, "vote.changed", log.PUBLIC, payload)
+    boards.append_log(
+        session, board=board, type="vote.changed", audience=log.PUBLIC, payload=payload
+    )
     return result
 
 
 def set_theme_vote(session: Session, *, actor: Caller, theme: Theme, count: int) -> VoteResult:
     """Put `count` of this attendee's dots on a theme, from the same budget as cards."""
-    board = boards.board_or_404(session, theme.board_id)
+    board = boards.board_or_404(session, board_id=theme.board_id)
     attendee = _voter(session, board, actor)
     remaining = _spend(board, _dots_used(session, board, attendee, theme_id=theme.id), count)
     fresh = ThemeVote(theme_id=theme.id, attendee_id=attendee.id)
     _store_vote(session, session.get(ThemeVote, (theme.id, attendee.id)), fresh, count)
-    votes = boards.totals(session, ThemeVote.theme_id, ThemeVote.count, [theme.id]).get(theme.id, 0)
+    votes = boards.totals(
+        session, key=ThemeVote.theme_id, count=ThemeVote.count, ids=[theme.id]
+    ).get(theme.id, 0)
     result = VoteResult(
         board_id=board.id, theme_id=theme.id, votes=votes, count=count, remaining=remaining
     )
     payload = {"board_id": board.id, "theme_id": theme.id, "votes": votes}
-    boards.append_log(session, board, "vote.changed", boards.theme_audience(board), payload)
+    boards.append_log(
+        session,
+        board=board,
+        type="vote.changed",
+        audience=boards.theme_audience(board),
+        payload=payload,
+    )
     return result
 
 
@@ -137,7 +149,7 @@ def _store_vote(
 def my_votes(session: Session, *, actor: Caller, board: Board) -> MyVotes:
     """Where the calling attendee's dots are on a board, and how many are left."""
     boards.viewer_scope(session, board=board, actor=actor)
-    if actor.attendee is None or not boards.attends(session, board, actor.attendee):
+    if actor.attendee is None or not boards.attends(session, board=board, attendee=actor.attendee):
         if actor.user is None and actor.attendee is None:
             raise NotSignedIn()
         raise Forbidden("Only attendees have dots to vote with.")
@@ -167,51 +179,55 @@ def my_votes(session: Session, *, actor: Caller, board: Board) -> MyVotes:
 
 def create_theme(session: Session, *, actor: User | None, board: Board, data: ThemeCreate) -> Theme:
     """Add a theme that cards can be grouped under."""
-    boards.manage(session, board, actor)
+    boards.manage(session, board=board, actor=actor)
     theme = Theme(board_id=board.id, title=_clean_title(data.title))
     session.add(theme)
     session.flush()
     boards.append_log(
         session,
-        board,
-        "theme.created",
-        boards.theme_audience(board),
-        boards.themes_public(session, [theme])[0],
+        board=board,
+        type="theme.created",
+        audience=boards.theme_audience(board),
+        payload=boards.themes_public(session, themes=[theme])[0],
     )
     return theme
 
 
 def update_theme(session: Session, *, actor: User | None, theme: Theme, data: ThemeUpdate) -> Theme:
     """Rename a theme."""
-    board = boards.board_or_404(session, theme.board_id)
-    boards.manage(session, board, actor)
+    board = boards.board_or_404(session, board_id=theme.board_id)
+    boards.manage(session, board=board, actor=actor)
     theme.title = _clean_title(data.title)
     session.add(theme)
     session.flush()
     boards.append_log(
         session,
-        board,
-        "theme.updated",
-        boards.theme_audience(board),
-        boards.themes_public(session, [theme])[0],
+        board=board,
+        type="theme.updated",
+        audience=boards.theme_audience(board),
+        payload=boards.themes_public(session, themes=[theme])[0],
     )
     return theme
 
 
 def delete_theme(session: Session, *, actor: User | None, theme: Theme) -> None:
     """Remove a theme; its cards stay on the board, ungrouped, and its dots are handed back."""
-    board = boards.board_or_404(session, theme.board_id)
-    boards.manage(session, board, actor)
+    board = boards.board_or_404(session, board_id=theme.board_id)
+    boards.manage(session, board=board, actor=actor)
     for card in session.exec(select(Card).where(Card.theme_id == theme.id)).all():
         card.theme_id, card.updated_at = None, utcnow()
         session.add(card)
         session.flush()
-        boards.log_card(session, board, card, "card.updated")
+        boards.log_card(session, board=board, card=card, type="card.updated")
     theme_id = theme.id
     session.delete(theme)
     session.flush()
     boards.append_log(
-        session, board, "theme.deleted", boards.theme_audience(board), {"id": theme_id}
+        session,
+        board=board,
+        type="theme.deleted",
+        audience=boards.theme_audience(board),
+        payload={"id": theme_id},
     )
 
 

@@ -337,7 +337,7 @@ def test_two_hundred_cards_fit_the_screen(
         "choice",
     ]
     with db.session() as s:
-        board = boards.board_or_404(s, room.board_id)
+        board = boards.board_or_404(s, board_id=room.board_id)
         author = Caller(user=s.get(User, room.world.facilitator.id))
         for n in range(200):
             text = " ".join(words[(n + i) % len(words)] for i in range(4 + n % 13)).capitalize()
@@ -366,7 +366,7 @@ def test_themes_are_made_filled_renamed_and_merged_from_the_console(
     browser: Browser, live_server: LiveServer, room: Room, db: Database
 ) -> None:
     with db.session() as s:
-        board = boards.board_or_404(s, room.board_id)
+        board = boards.board_or_404(s, board_id=room.board_id)
         author = Caller(user=s.get(User, room.world.facilitator.id))
         for text in ("Garden club", "Music afternoons", "Weekend rota"):
             data = CardCreate(client_id=text, text=text, column="Going well")

@@ -205,7 +205,7 @@ def test_approving_a_held_card_in_review_puts_it_in_the_archive(db: Database, da
         event = s.get(Event, day.world.event.id)
         assert event is not None
         events.transition(s, actor=day.world.facilitator, event=event, action="end")
-        card = cards.card_or_404(s, day.cards["held"].id)
+        card = cards.card_or_404(s, card_id=day.cards["held"].id)
         cards.update_card(
             s,
             actor=Caller(user=day.world.facilitator),

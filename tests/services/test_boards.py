@@ -101,7 +101,7 @@ def test_racing_retries_make_one_card_on_postgres(pg_db: Database) -> None:
     def first() -> None:
         with pg_db.session() as s:
             card, created = cards.create_card(
-                s, actor=amy.caller, board=boards.board_or_404(s, board_id), data=data
+                s, actor=amy.caller, board=boards.board_or_404(s, board_id=board_id), data=data
             )
             results["first"] = (card.id, created)
             first_inserted.set()
@@ -111,7 +111,7 @@ def test_racing_retries_make_one_card_on_postgres(pg_db: Database) -> None:
         first_inserted.wait(10)
         with pg_db.session() as s:
             card, created = cards.create_card(
-                s, actor=amy.caller, board=boards.board_or_404(s, board_id), data=data
+                s, actor=amy.caller, board=boards.board_or_404(s, board_id=board_id), data=data
             )
             results["retry"] = (card.id, created)
 
@@ -338,14 +338,16 @@ def act_out_a_session(db: Database, room: Room) -> None:
         boards.update_board(
             s, actor=world.facilitator, board=board, data=BoardUpdate(state="hidden")
         )
-        moderate(s, world, cards.card_or_404(s, held.id), spotlight=True)
+        moderate(s, world, cards.card_or_404(s, card_id=held.id), spotlight=True)
         boards.update_board(
             s,
             actor=world.facilitator,
             board=board,
             data=BoardUpdate(state="open", title="Brilliance"),
         )
-        votes.delete_theme(s, actor=world.facilitator, theme=votes.theme_or_404(s, theme.id))
+        votes.delete_theme(
+            s, actor=world.facilitator, theme=votes.theme_or_404(s, theme_id=theme.id)
+        )
         second = make_board(s, world, title="What next?", moderation="pre")
         post(s, ben.caller, second, "More training on medicines")
         boards.update_board(
@@ -445,7 +447,10 @@ def test_a_frozen_event_refuses_every_board_write(db: Database, room: Room) -> N
     with db.session() as s:
         board, event = board_of(s, room), s.get(Event, world.event.id)
         assert event is not None
-        card, theme = cards.card_or_404(s, card.id), votes.theme_or_404(s, theme.id)
+        card, theme = (
+            cards.card_or_404(s, card_id=card.id),
+            votes.theme_or_404(s, theme_id=theme.id),
+        )
         attempts = [
             lambda: make_board(s, world),
             lambda: boards.update_board(
@@ -504,7 +509,7 @@ def test_a_programme_board_takes_cards_from_any_of_its_events_and_logs_nothing(
 ) -> None:
     world = room.world
     with db.session() as s:
-        programme = boards.owner(s, board_of(s, room))[0]
+        programme = boards.owner(s, board=board_of(s, room))[0]
         board = boards.create_programme_board(
             s,
             actor=world.facilitator,
@@ -563,7 +568,7 @@ def test_deleting_a_theme_ungroups_its_cards_and_says_so(db: Database, room: Roo
         )
         moderate(s, room.world, card, theme_id=theme.id)
         votes.delete_theme(s, actor=room.world.facilitator, theme=theme)
-        assert cards.card_or_404(s, card.id).theme_id is None
+        assert cards.card_or_404(s, card_id=card.id).theme_id is None
         rows = s.exec(
             select(EventLog)
             .where(EventLog.event_id == room.world.event.id)

@@ -86,7 +86,7 @@ def test_consent_cannot_change_once_frozen(db: Database, room: Room) -> None:
         for action in ("end", "freeze"):
             events.transition(s, actor=world.facilitator, event=event, action=action)
     with db.session() as s:
-        card = cards.card_or_404(s, card.id)
+        card = cards.card_or_404(s, card_id=card.id)
         with pytest.raises(EventFrozen):
             cards.set_consent(s, actor=room.amy.caller, card=card, text=False)
 

@@ -131,7 +131,7 @@ def test_the_screen_shows_only_this_events_things_fit_for_the_room(
             "elsewhere-group": make_group(s, world, "Table 1", event=other, prompt=PROMPT).id,
             "nowhere": 999999,
         }
-        hidden = boards.board_or_404(s, targets["hidden"])
+        hidden = boards.board_or_404(s, board_id=targets["hidden"])
         boards.update_board(
             s, actor=world.facilitator, board=hidden, data=BoardUpdate(state="hidden")
         )

@@ -52,7 +52,7 @@ def test_next_session_walks_the_agenda_and_moves_the_room(db: Database) -> None:
 
         second = run_of_show.move_to_next(s, actor=world.facilitator, event=event)
         assert second.item.id == ids[1]
-        assert boards.board_or_404(s, board_id).state == "open"
+        assert boards.board_or_404(s, board_id=board_id).state == "open"
         assert (second.screen.mode, second.screen.target_id) == ("board", board_id)
         assert second.timer is not None and second.timer.seconds == 30 * 60
 
