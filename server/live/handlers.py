@@ -74,7 +74,7 @@ def vote_set(session: Session, caller: Caller, data: VoteSetData) -> dict[str, A
 
 @handler("note.create")
 def note_create(session: Session, caller: Caller, data: NoteCreateData) -> dict[str, Any]:
-    breakout = breakouts.breakout_or_404(session, data.breakout_id)
+    breakout = breakouts.breakout_or_404(session, breakout_id=data.breakout_id)
     body = NoteCreate(client_id=data.client_id, text=data.text)
     note, _ = notes.create_note(session, actor=caller, breakout=breakout, data=body)
     return notes.note_as_seen(session, note=note, actor=caller)

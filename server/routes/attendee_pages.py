@@ -90,7 +90,7 @@ def join_page(
     except NotFound as exc:
         return _missing(request, session, exc, code)
     query = f"?group={group}" if group is not None else ""
-    groups_open = breakouts.any_open(session, event)
+    groups_open = breakouts.any_open(session, event=event)
     if viewer.attendee is not None and viewer.attendee.event_id == event.id:
         landing = "/breakout" if group is not None or groups_open else ""
         return see_other(f"/a/{event.id}{landing}{query}")

@@ -65,7 +65,7 @@ def table_cards(
     viewer, programme = _console_event(session, viewer, event)
     cards = [
         {"group": b, "qr": qr_svg(group_link(settings, event, b.id))}
-        for b in breakouts.event_breakouts(session, event)
+        for b in breakouts.event_breakouts(session, event=event)
     ]
     return page(
         request,

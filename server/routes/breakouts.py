@@ -37,11 +37,11 @@ async def caller_dep(actor: Actor, viewer: CurrentViewer) -> Caller:
 
 
 def breakout_dep(breakout_id: PathId, session: DbSession) -> Breakout:
-    return breakouts.breakout_or_404(session, breakout_id)
+    return breakouts.breakout_or_404(session, breakout_id=breakout_id)
 
 
 def note_dep(note_id: PathId, session: DbSession) -> Note:
-    return notes.note_or_404(session, note_id)
+    return notes.note_or_404(session, note_id=note_id)
 
 
 CurrentCaller = Annotated[Caller, Depends(caller_dep)]

@@ -41,9 +41,9 @@ def assign(
 
     Either way every phone is then called to the groups: to its own, or to pick one.
     """
-    breakouts.manage(session, event, actor)
-    breakouts.lock(session, event)
-    groups = [b for b in breakouts.event_breakouts(session, event) if b.state == "open"]
+    breakouts.manage(session, event=event, actor=actor)
+    breakouts.lock(session, event=event)
+    groups = [b for b in breakouts.event_breakouts(session, event=event) if b.state == "open"]
     if not groups:
         raise breakouts.NoOpenBreakouts()
     if data.cap is not None:
@@ -62,9 +62,9 @@ def assign(
     session.flush()
     if data.cap is not None and not moves:
         for breakout in groups:
-            breakouts.log_breakout(session, breakout, "breakout.updated")
-    breakouts.log_moves(session, event, moves, groups)
-    breakouts.log_opened(session, event, strategy=data.strategy, groups=groups)
+            breakouts.log_breakout(session, breakout=breakout, type="breakout.updated")
+    breakouts.log_moves(session, event=event, moves=moves, groups=groups)
+    breakouts.log_opened(session, event=event, strategy=data.strategy, groups=groups)
     return groups
 
 
@@ -111,34 +111,34 @@ def _leave(session: Session, attendee_id: int, breakout_id: int) -> None:
 
 def move(session: Session, *, actor: User | None, breakout: Breakout, attendee_id: int) -> Breakout:
     """Move one attendee into this group, out of the open group they were in, live."""
-    event = breakouts.event_of(session, breakout)
-    breakouts.manage(session, event, actor)
-    breakouts.lock(session, event)
+    event = breakouts.event_of(session, breakout=breakout)
+    breakouts.manage(session, event=event, actor=actor)
+    breakouts.lock(session, event=event)
     attendee = session.get(Attendee, attendee_id)
     if attendee is None or attendee.event_id != event.id:
         raise NotFound("No attendee of this event has that id.")
     if breakout.state != "open":
         raise breakouts.BreakoutsClosed("That group is closed; reopen it before moving people in.")
-    current = breakouts.open_groups(session, event, attendee_id)
+    current = breakouts.open_groups(session, event=event, attendee_id=attendee_id)
     _seat(session, event, breakout, attendee_id, current=current)
     return breakout
 
 
 def join(session: Session, *, actor: Caller, breakout: Breakout) -> Breakout:
     """An attendee picks this group on their phone (or by its table card), if it has room."""
-    event = breakouts.event_of(session, breakout)
+    event = breakouts.event_of(session, breakout=breakout)
     attendee = actor.attendee
     if attendee is None or attendee.event_id != event.id:
         if actor.user is None and attendee is None:
             raise NotSignedIn("Join the event first.")
         raise Forbidden("Only this event's attendees can join its groups.")
     require_not_frozen(event)
-    breakouts.lock(session, event)
+    breakouts.lock(session, event=event)
     if breakout.state != "open":
         raise breakouts.BreakoutsClosed("That group is closed.")
-    current = breakouts.open_groups(session, event, attendee.id)
+    current = breakouts.open_groups(session, event=event, attendee_id=attendee.id)
     if current and current != [breakout.id]:
-        other = breakouts.breakout_or_404(session, current[0])
+        other = breakouts.breakout_or_404(session, breakout_id=current[0])
         raise breakouts.AlreadyInGroup(
             f"You are already in {other.name}; ask a facilitator to move you."
         )
@@ -168,6 +168,6 @@ def _seat(
     session.flush()
     touched = [
         breakout,
-        *(breakouts.breakout_or_404(session, b) for b in current if b != breakout.id),
+        *(breakouts.breakout_or_404(session, breakout_id=b) for b in current if b != breakout.id),
     ]
-    breakouts.log_moves(session, event, moves, touched)
+    breakouts.log_moves(session, event=event, moves=moves, groups=touched)

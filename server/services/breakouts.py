@@ -61,27 +61,27 @@ class NoOpenBreakouts(Conflict):
 # -- lookups and who may do what ------------------------------------------------------------
 
 
-def breakout_or_404(session: Session, breakout_id: int) -> Breakout:
+def breakout_or_404(session: Session, *, breakout_id: int) -> Breakout:
     breakout = session.get(Breakout, breakout_id)
     if breakout is None:
         raise NotFound("No breakout group has that id.")
     return breakout
 
 
-def event_of(session: Session, breakout: Breakout) -> Event:
+def event_of(session: Session, *, breakout: Breakout) -> Event:
     event = session.get(Event, breakout.event_id)
     assert event is not None
     return event
 
 
-def manage(session: Session, event: Event, actor: User | None) -> User:
+def manage(session: Session, *, event: Event, actor: User | None) -> User:
     """A facilitator of the event's programme, and the event not frozen."""
     user = require_event_facilitator(session, actor=actor, event=event)
     require_not_frozen(event)
     return user
 
 
-def lock(session: Session, event: Event) -> None:
+def lock(session: Session, *, event: Event) -> None:
     """Queue behind other writers to this event before reading what the log row will carry.
 
     On PostgreSQL (READ COMMITTED) a group's notes read before the lock could miss a note whose
@@ -90,7 +90,7 @@ def lock(session: Session, event: Event) -> None:
     session.exec(select(Event.id).where(Event.id == event.id).with_for_update()).one()
 
 
-def open_groups(session: Session, event: Event, attendee_id: int) -> list[int]:
+def open_groups(session: Session, *, event: Event, attendee_id: int) -> list[int]:
     """The open groups of this event the attendee sits in (at most one, by the rule above)."""
     return list(
         session.exec(
@@ -105,7 +105,7 @@ def open_groups(session: Session, event: Event, attendee_id: int) -> list[int]:
     )
 
 
-def any_open(session: Session, event: Event) -> bool:
+def any_open(session: Session, *, event: Event) -> bool:
     """Whether the event's breakouts are on: at least one of its groups is open."""
     query = select(Breakout.id).where(Breakout.event_id == event.id, Breakout.state == "open")
     return session.exec(query.limit(1)).first() is not None
@@ -119,7 +119,7 @@ def viewer_scope(session: Session, *, event: Event, actor: Caller) -> Scope:
 # -- what callers see --------------------------------------------------------------------------
 
 
-def notes_full(session: Session, notes: list[Note]) -> list[dict[str, Any]]:
+def notes_full(session: Session, *, notes: list[Note]) -> list[dict[str, Any]]:
     """The facilitator's view of notes: authors named, and why any would be held from the public."""
     attendee_ids = {n.author_attendee_id for n in notes if n.author_attendee_id is not None}
     user_ids = {n.author_user_id for n in notes if n.author_user_id is not None}
@@ -143,7 +143,7 @@ def notes_full(session: Session, notes: list[Note]) -> list[dict[str, Any]]:
     return shown
 
 
-def breakouts_full(session: Session, groups: list[Breakout]) -> list[dict[str, Any]]:
+def breakouts_full(session: Session, *, groups: list[Breakout]) -> list[dict[str, Any]]:
     """The facilitator's view of groups: every member, and every note oldest first."""
     ids = [b.id for b in groups]
     members: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
@@ -162,7 +162,7 @@ def breakouts_full(session: Session, groups: list[Breakout]) -> list[dict[str, A
         .where(col(Note.breakout_id).in_(ids), col(Note.deleted_at).is_(None))
         .order_by(col(Note.created_at), col(Note.id))
     ).all()
-    for note in notes_full(session, list(found)):
+    for note in notes_full(session, notes=list(found)):
         notes[note["breakout_id"]].append(note)
     return [
         BreakoutPublic.model_validate(
@@ -177,7 +177,7 @@ def breakouts_full(session: Session, groups: list[Breakout]) -> list[dict[str, A
     ]
 
 
-def event_breakouts(session: Session, event: Event) -> list[Breakout]:
+def event_breakouts(session: Session, *, event: Event) -> list[Breakout]:
     """The event's groups, oldest first."""
     query = select(Breakout).where(Breakout.event_id == event.id).order_by(col(Breakout.id))
     return list(session.exec(query))
@@ -186,33 +186,34 @@ def event_breakouts(session: Session, event: Event) -> list[Breakout]:
 def breakouts_as_seen(session: Session, *, event: Event, scope: Scope) -> list[dict[str, Any]]:
     """The event's groups as this viewer sees them (for /state and the list route)."""
     return [
-        breakout_for(scope, b)[1] for b in breakouts_full(session, event_breakouts(session, event))
+        breakout_for(scope, b)[1]
+        for b in breakouts_full(session, groups=event_breakouts(session, event=event))
     ]
 
 
 def breakout_as_seen(session: Session, *, breakout: Breakout, actor: Caller) -> dict[str, Any]:
     """One group as the actor sees it (REST answers)."""
-    scope = viewer_scope(session, event=event_of(session, breakout), actor=actor)
-    return breakout_for(scope, breakouts_full(session, [breakout])[0])[1]
+    scope = viewer_scope(session, event=event_of(session, breakout=breakout), actor=actor)
+    return breakout_for(scope, breakouts_full(session, groups=[breakout])[0])[1]
 
 
-def log_breakout(session: Session, breakout: Breakout, type: str) -> None:
+def log_breakout(session: Session, *, breakout: Breakout, type: str) -> None:
     """A group in full to everyone; projections narrow it per viewer."""
-    payload = breakouts_full(session, [breakout])[0]
+    payload = breakouts_full(session, groups=[breakout])[0]
     log.append(session, event_id=breakout.event_id, type=type, audience=log.PUBLIC, payload=payload)
 
 
-def log_moves(session: Session, event: Event, moves: list[Move], groups: list[Breakout]) -> None:
+def log_moves(session: Session, *, event: Event, moves: list[Move], groups: list[Breakout]) -> None:
     """One row for a whole reshuffle: the moves, and every group touched, in full."""
     if not moves:
         return
-    payload = {"moves": moves, "breakouts": breakouts_full(session, groups)}
+    payload = {"moves": moves, "breakouts": breakouts_full(session, groups=groups)}
     log.append(
         session, event_id=event.id, type="breakout.member", audience=log.PUBLIC, payload=payload
     )
 
 
-def log_opened(session: Session, event: Event, *, strategy: str, groups: list[Breakout]) -> None:
+def log_opened(session: Session, *, event: Event, strategy: str, groups: list[Breakout]) -> None:
     """Call the room to its groups: each phone learns its own open group, or to pick one.
 
     The row names only the open groups; which one is a viewer's own is decided as it passes
@@ -231,11 +232,11 @@ def create_breakout(
     session: Session, *, actor: User | None, event: Event, data: BreakoutCreate
 ) -> Breakout:
     """Open a group with a name, a prompt and an optional cap for picking it."""
-    manage(session, event, actor)
+    manage(session, event=event, actor=actor)
     breakout = Breakout(event_id=event.id, **data.model_dump())
     session.add(breakout)
     session.flush()
-    log_breakout(session, breakout, "breakout.created")
+    log_breakout(session, breakout=breakout, type="breakout.created")
     return breakout
 
 
@@ -243,9 +244,9 @@ def update_breakout(
     session: Session, *, actor: User | None, breakout: Breakout, data: BreakoutUpdate
 ) -> Breakout:
     """Rename, re-prompt, re-cap, close or reopen a group, or share its notes with everyone."""
-    event = event_of(session, breakout)
-    manage(session, event, actor)
-    lock(session, event)
+    event = event_of(session, breakout=breakout)
+    manage(session, event=event, actor=actor)
+    lock(session, event=event)
     changes = data.model_dump(exclude_unset=True)
     for field, value in changes.items():
         # `cap: null` lifts the cap; for the other fields null means "leave it".
@@ -253,19 +254,19 @@ def update_breakout(
             setattr(breakout, field, value)
     session.add(breakout)
     session.flush()
-    log_breakout(session, breakout, "breakout.updated")
+    log_breakout(session, breakout=breakout, type="breakout.updated")
     return breakout
 
 
 def close_breakouts(session: Session, *, actor: User | None, event: Event) -> list[Breakout]:
     """Close every open group of the event: their notes become read-only."""
-    manage(session, event, actor)
-    lock(session, event)
-    groups = event_breakouts(session, event)
+    manage(session, event=event, actor=actor)
+    lock(session, event=event)
+    groups = event_breakouts(session, event=event)
     for breakout in groups:
         if breakout.state == "open":
             breakout.state = "closed"
             session.add(breakout)
             session.flush()
-            log_breakout(session, breakout, "breakout.updated")
+            log_breakout(session, breakout=breakout, type="breakout.updated")
     return groups

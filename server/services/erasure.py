@@ -168,8 +168,8 @@ def _remove_notes(session: Session, attendee: Attendee) -> int:
     mine = session.exec(select(Note).where(Note.author_attendee_id == attendee.id)).all()
     for note in mine:
         if note.deleted_at is None:
-            breakout = breakouts.breakout_or_404(session, note.breakout_id)
-            notes.log_note(session, breakout, note, "note.deleted")
+            breakout = breakouts.breakout_or_404(session, breakout_id=note.breakout_id)
+            notes.log_note(session, breakout=breakout, note=note, type="note.deleted")
         session.delete(note)
     session.flush()
     return len(mine)
@@ -188,5 +188,5 @@ def _leave_groups(session: Session, event: Event, attendee: Attendee) -> int:
     moves: list[breakouts.Move] = [
         {"attendee_id": attendee.id, "breakout_id": None, "from_breakout_id": i} for i in seats
     ]
-    breakouts.log_moves(session, event, moves, groups)
+    breakouts.log_moves(session, event=event, moves=moves, groups=groups)
     return len(seats)

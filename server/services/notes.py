@@ -37,7 +37,7 @@ class StaleVersion(Conflict):
         super().__init__(details={"current": current})
 
 
-def note_or_404(session: Session, note_id: int) -> Note:
+def note_or_404(session: Session, *, note_id: int) -> Note:
     note = session.get(Note, note_id)
     if note is None:
         raise NotFound("No note has that id.")
@@ -47,13 +47,13 @@ def note_or_404(session: Session, note_id: int) -> Note:
 def _writer(session: Session, breakout: Breakout, actor: Caller, note: Note | None = None) -> Scope:
     """A facilitator, or a member of this group; the event not frozen. A note the actor may
     not see answers as one that does not exist."""
-    event = breakouts.event_of(session, breakout)
+    event = breakouts.event_of(session, breakout=breakout)
     scope = breakouts.viewer_scope(session, event=event, actor=actor)
     if scope.role != "facilitator" and breakout.id not in scope.groups:
         if actor.user is None and actor.attendee is None:
             raise NotSignedIn("Join the event first.")
         if note is not None:
-            shown = note_for(scope, breakouts.notes_full(session, [note])[0], breakout.shared)
+            shown = note_for(scope, breakouts.notes_full(session, notes=[note])[0], breakout.shared)
             if shown is None or note.deleted_at is not None:
                 raise NotFound("No note has that id.")
         raise Forbidden("Only this group's members and facilitators can write its notes.")
@@ -83,23 +83,23 @@ def _is_author(note: Note, actor: Caller) -> bool:
     return by_attendee or by_user
 
 
-def log_note(session: Session, breakout: Breakout, note: Note, type: str) -> None:
+def log_note(session: Session, *, breakout: Breakout, note: Note, type: str) -> None:
     """To the group, or to everyone once it is shared (projections hold back personal data)."""
     audience = log.PUBLIC if breakout.shared else log.group(breakout.id)
     if type == "note.deleted":
         payload: dict[str, Any] = {"id": note.id, "breakout_id": breakout.id}
     else:
-        payload = {**breakouts.notes_full(session, [note])[0], SHARED_KEY: breakout.shared}
+        payload = {**breakouts.notes_full(session, notes=[note])[0], SHARED_KEY: breakout.shared}
     log.append(session, event_id=breakout.event_id, type=type, audience=audience, payload=payload)
 
 
 def note_as_seen(session: Session, *, note: Note, actor: Caller) -> dict[str, Any]:
     """The note as the actor sees it; 404 if they may not see it."""
-    breakout = breakouts.breakout_or_404(session, note.breakout_id)
+    breakout = breakouts.breakout_or_404(session, breakout_id=note.breakout_id)
     scope = breakouts.viewer_scope(
-        session, event=breakouts.event_of(session, breakout), actor=actor
+        session, event=breakouts.event_of(session, breakout=breakout), actor=actor
     )
-    shown = note_for(scope, breakouts.notes_full(session, [note])[0], breakout.shared)
+    shown = note_for(scope, breakouts.notes_full(session, notes=[note])[0], breakout.shared)
     if shown is None or note.deleted_at is not None:
         raise NotFound("No note has that id.")
     return shown[1]
@@ -126,7 +126,7 @@ def create_note(
         session, note, lambda: _by_client_id(session, breakout, data.client_id, actor)
     )
     if created:
-        log_note(session, breakout, note, "note.created")
+        log_note(session, breakout=breakout, note=note, type="note.created")
     return note, created
 
 
@@ -143,7 +143,7 @@ def _by_client_id(
 
 def update_note(session: Session, *, actor: Caller, note: Note, data: NoteUpdate) -> Note:
     """Change a note's text, if `version` is still the note's; else 409 with the current note."""
-    breakout = breakouts.breakout_or_404(session, note.breakout_id)
+    breakout = breakouts.breakout_or_404(session, breakout_id=note.breakout_id)
     _writer(session, breakout, actor, note)
     # Re-read under a row lock: two saves from the same version must not both succeed.
     session.refresh(note, with_for_update=True)
@@ -160,13 +160,13 @@ def update_note(session: Session, *, actor: Caller, note: Note, data: NoteUpdate
     note.updated_at = utcnow()
     session.add(note)
     session.flush()
-    log_note(session, breakout, note, "note.updated")
+    log_note(session, breakout=breakout, note=note, type="note.updated")
     return note
 
 
 def delete_note(session: Session, *, actor: Caller, note: Note) -> None:
     """Take a note out of its group (any member, or a facilitator); deleting twice is fine."""
-    breakout = breakouts.breakout_or_404(session, note.breakout_id)
+    breakout = breakouts.breakout_or_404(session, breakout_id=note.breakout_id)
     _writer(session, breakout, actor, note)
     if note.deleted_at is not None:
         return
@@ -175,10 +175,10 @@ def delete_note(session: Session, *, actor: Caller, note: Note) -> None:
     note.version += 1
     session.add(note)
     session.flush()
-    log_note(session, breakout, note, "note.deleted")
+    log_note(session, breakout=breakout, note=note, type="note.deleted")
 
 
-def group_notes(session: Session, breakout: Breakout, note_ids: list[int] | None) -> list[Note]:
+def group_notes(session: Session, *, breakout: Breakout, note_ids: list[int] | None) -> list[Note]:
     """The group's notes, oldest first; only those named, when `note_ids` is given."""
     notes = [
         n

@@ -60,9 +60,9 @@ def promote_notes(
     session: Session, *, actor: User | None, breakout: Breakout, note_ids: list[int] | None
 ) -> Entry:
     """Post the group's notes (or the chosen ones) on the live blog as one entry."""
-    event = breakouts.event_of(session, breakout)
-    user = breakouts.manage(session, event, actor)
-    chosen = notes.group_notes(session, breakout, note_ids)
+    event = breakouts.event_of(session, breakout=breakout)
+    user = breakouts.manage(session, event=event, actor=actor)
+    chosen = notes.group_notes(session, breakout=breakout, note_ids=note_ids)
     _public_safe(chosen)
     # Same notes at the same versions, same entry: a double click or a retry posts once.
     key = ",".join(f"{n.id}:{n.version}" for n in chosen)
@@ -82,13 +82,13 @@ def notes_to_board(
     note_ids: list[int] | None,
 ) -> list[Card]:
     """Turn the group's notes (or the chosen ones) into cards on one of the event's boards."""
-    event = breakouts.event_of(session, breakout)
-    user = breakouts.manage(session, event, actor)
+    event = breakouts.event_of(session, breakout=breakout)
+    user = breakouts.manage(session, event=event, actor=actor)
     board = boards.board_or_404(session, board_id=board_id)
     if board.event_id != event.id:
         raise BadInput("That board is not one of this event's.")
     made = []
-    for note in notes.group_notes(session, breakout, note_ids):
+    for note in notes.group_notes(session, breakout=breakout, note_ids=note_ids):
         # The card's client_id names the note, so a note lands on a board once however often
         # (or by whom) this runs; the privacy guard and moderation apply as to any card.
         client_id = f"note-{note.id}"

@@ -56,7 +56,9 @@ def read_full(session: Session, *, event: Event) -> FullState:
             for e in liveblog.entries(session, event)
         ],
         boards=every_board,
-        breakouts=breakouts.breakouts_full(session, breakouts.event_breakouts(session, event)),
+        breakouts=breakouts.breakouts_full(
+            session, groups=breakouts.event_breakouts(session, event=event)
+        ),
         timer=room.current_timer(session, event=event),
         screen=room.current_screen(session, event=event),
         authors=frozenset(authors),

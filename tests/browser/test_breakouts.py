@@ -314,7 +314,7 @@ def test_the_facilitator_shows_one_groups_notes_on_the_screen(
 def test_a_hundred_notes_fit_the_screen(page: Page, day: Day, db: Database) -> None:
     words = ["residents", "staff", "families", "garden", "music", "rota", "meals", "trust", "calm"]
     with db.session() as s:
-        group = breakouts.breakout_or_404(s, day.one)
+        group = breakouts.breakout_or_404(s, breakout_id=day.one)
         author = Caller(user=s.get(User, day.world.facilitator.id))
         for n in range(100):
             text = " ".join(words[(n + i) % len(words)] for i in range(3 + n % 11)).capitalize()

@@ -95,7 +95,7 @@ class Tables:
     dev: Joined
 
     def group(self, session: Session, which: int) -> Breakout:
-        return breakouts.breakout_or_404(session, which)
+        return breakouts.breakout_or_404(session, breakout_id=which)
 
     def scope(self, session: Session, who: Joined) -> Scope:
         return breakouts.viewer_scope(
@@ -220,7 +220,7 @@ def test_self_pick_respects_the_cap(db: Database, tables: Tables) -> None:
         one = tables.group(s, tables.one)
         assert one.cap == 2
         # "self" released everyone: they pick again.
-        assert breakouts.open_groups(s, event, tables.amy.attendee.id) == []
+        assert breakouts.open_groups(s, event=event, attendee_id=tables.amy.attendee.id) == []
         for who in (tables.amy, tables.ben):
             breakout_members.join(s, actor=who.caller, breakout=one)
         with pytest.raises(breakouts.BreakoutFull) as full:
@@ -254,7 +254,9 @@ def test_a_move_takes_the_attendee_out_of_their_open_group(db: Database, tables:
             breakout=tables.group(s, tables.two),
             attendee_id=tables.amy.attendee.id,
         )
-        assert breakouts.open_groups(s, event, tables.amy.attendee.id) == [tables.two]
+        assert breakouts.open_groups(s, event=event, attendee_id=tables.amy.attendee.id) == [
+            tables.two
+        ]
         (row,) = rows(s, event.id, before)
         assert row.type == "breakout.member"
         assert row.payload["moves"] == [
@@ -425,14 +427,14 @@ def test_a_stale_version_is_a_conflict_carrying_the_current_note(
         notes.update_note(
             s,
             actor=tables.ben.caller,
-            note=notes.note_or_404(s, note_id),
+            note=notes.note_or_404(s, note_id=note_id),
             data=NoteUpdate(text="Ben's take", version=1),
         )
     with db.session() as s, pytest.raises(notes.StaleVersion) as stale:
         notes.update_note(
             s,
             actor=tables.amy.caller,
-            note=notes.note_or_404(s, note_id),
+            note=notes.note_or_404(s, note_id=note_id),
             data=NoteUpdate(text="Amy's take", version=1),
         )
     error = stale.value.body()["error"]
@@ -440,7 +442,7 @@ def test_a_stale_version_is_a_conflict_carrying_the_current_note(
     assert error["details"]["current"]["text"] == "Ben's take"
     assert error["details"]["current"]["version"] == 2
     with db.session() as s:
-        assert notes.note_or_404(s, note_id).text == "Ben's take"
+        assert notes.note_or_404(s, note_id=note_id).text == "Ben's take"
 
 
 def test_deleting_a_note_is_logged_and_repeatable(db: Database, tables: Tables) -> None:
@@ -612,7 +614,7 @@ def test_two_saves_from_one_version_cannot_both_win_on_postgres(pg_db: Database)
 
     def save(who: Joined, text: str) -> None:
         with pg_db.session() as s:
-            note = notes.note_or_404(s, note_id)
+            note = notes.note_or_404(s, note_id=note_id)
             start.wait(10)
             try:
                 notes.update_note(
@@ -632,7 +634,7 @@ def test_two_saves_from_one_version_cannot_both_win_on_postgres(pg_db: Database)
         thread.join(20)
     assert sorted(outcomes) == ["saved", "stale"]
     with pg_db.session(write=False) as s:
-        assert notes.note_or_404(s, note_id).version == 2
+        assert notes.note_or_404(s, note_id=note_id).version == 2
 
 
 def test_a_reopened_group_leaves_no_one_in_two_open_groups_after_a_reseat(
@@ -651,14 +653,17 @@ def test_a_reopened_group_leaves_no_one_in_two_open_groups_after_a_reseat(
                 data = AssignRequest(strategy="balanced")
                 breakout_members.assign(s, actor=user, event=event, data=data)
         amy = tables.amy.attendee.id
-        assert sorted(breakouts.open_groups(s, event, amy)) == [tables.one, tables.two]
+        assert sorted(breakouts.open_groups(s, event=event, attendee_id=amy)) == [
+            tables.one,
+            tables.two,
+        ]
         start = last_seq(s, event.id)
         breakout_members.move(s, actor=user, breakout=tables.group(s, tables.one), attendee_id=amy)
-        assert breakouts.open_groups(s, event, amy) == [tables.one]
+        assert breakouts.open_groups(s, event=event, attendee_id=amy) == [tables.one]
         (row,) = rows(s, event.id, start)
         assert row.payload["moves"] == [
             {"attendee_id": amy, "breakout_id": tables.one, "from_breakout_id": tables.two}
         ]
         breakout_members.assign(s, actor=user, event=event, data=AssignRequest(strategy="balanced"))
         for who in (tables.amy, tables.ben, tables.cat, tables.dev):
-            assert len(breakouts.open_groups(s, event, who.attendee.id)) == 1
+            assert len(breakouts.open_groups(s, event=event, attendee_id=who.attendee.id)) == 1
