@@ -343,10 +343,10 @@ def make_day(session: Session, *, world: World | None = None) -> Day:
             data=EntryCreate(body=body, kind=kind, agenda_item_id=item),  # type: ignore[arg-type]
         )
         entry_ids[key] = entry.id
-    edited = liveblog.entry_or_404(session, entry_ids["edited"])
+    edited = liveblog.entry_or_404(session, entry_id=entry_ids["edited"])
     liveblog.update_entry(session, actor=boss, entry=edited, data=EntryUpdate(body="Final words"))
     liveblog.delete_entry(
-        session, actor=boss, entry=liveblog.entry_or_404(session, entry_ids["gone"])
+        session, actor=boss, entry=liveblog.entry_or_404(session, entry_id=entry_ids["gone"])
     )
     action = actions.create_action(
         session,

@@ -95,7 +95,7 @@ def summary_page(
 ) -> Response:
     """The day in one page, from its frozen document (or a draft, for its facilitators)."""
     _readable(session, viewer, programme)
-    event = pages.event_at(session, programme, event_slug)
+    event = pages.event_at(session, programme=programme, slug=event_slug)
     record = archive.record_for(session, actor=viewer.caller, event=event)
     return console.page(
         request,

@@ -36,7 +36,7 @@ composer_router = APIRouter(prefix="/console", tags=["console"], include_in_sche
 
 
 def entry_dep(entry_id: PathId, session: DbSession) -> Entry:
-    return liveblog.entry_or_404(session, entry_id)
+    return liveblog.entry_or_404(session, entry_id=entry_id)
 
 
 EntryById = Annotated[Entry, Depends(entry_dep)]
@@ -143,10 +143,10 @@ def _render_entries(
     _name, after, before, limit = params
     seq = blog.snap.last_seq
     if after is not None:
-        changed, deleted = pages.changes_after(session, blog.event, after=after)
+        changed, deleted = pages.changes_after(session, event=blog.event, after=after)
         found = EntryPage(seq=seq, entries=_public(changed), deleted=deleted)
     else:
-        page = pages.page(session, blog.event, before=before, limit=limit)
+        page = pages.page(session, event=blog.event, before=before, limit=limit)
         entries = _public(page.pinned + page.entries)
         found = EntryPage(seq=seq, entries=entries, next_before=page.next_before)
     return Cached(200, "application/json", found.model_dump_json().encode())
@@ -169,7 +169,7 @@ def composer_page(
 
 def composer_context(session: DbSession, event: Event) -> dict[str, Any]:
     agenda = events.agenda(session, event=event)
-    found = pages.page(session, event, before=None)
+    found = pages.page(session, event=event, before=None)
     now_item = pages.now_item(agenda, utcnow(), live=True, chosen=event.now_item_id)
     return {
         "event": events.event_public(session, event=event),

@@ -77,7 +77,7 @@ def open_blog(session: Session, viewer: Viewer, address: Address, *, page: bool 
         assert programme is not None
     else:
         programme = programmes.programme_or_404(session, slug=address[0])
-        event = pages.event_at(session, programme, address[1])
+        event = pages.event_at(session, programme=programme, slug=address[1])
     try:
         role = state.role_for(session, event=event, actor=viewer.caller)
     except NotSignedIn as exc:
@@ -90,7 +90,7 @@ def open_blog(session: Session, viewer: Viewer, address: Address, *, page: bool 
 def read_snapshot(session: Session, programme: Programme, event: Event) -> Snapshot:
     """What the event's public views depend on, read in the caller's transaction."""
     assert programme.id is not None and event.id is not None
-    seq, modified = pages.page_version(session, event)
+    seq, modified = pages.page_version(session, event=event)
     return Snapshot(
         event_id=event.id,
         programme_id=programme.id,
@@ -195,7 +195,7 @@ def render_page(
     before = params[1]
     assert before is None or isinstance(before, str)
     agenda = list(blog.snap.agenda)
-    found = pages.page(session, blog.event, before=before)
+    found = pages.page(session, event=blog.event, before=before)
     context = page_context(session, request.state.settings, blog, agenda, found, target=None)
     response = render(request, "public/liveblog.html", context, {})
     return Cached(200, HTML, bytes(response.body))
@@ -213,11 +213,11 @@ def permalink(
 ) -> Response:
     """One entry's address: the live blog opened at that entry (410 once it was deleted)."""
     blog = open_blog(session, viewer, (programme_slug, event_slug))
-    entry = pages.entry_in_event(session, blog.event, entry_id)
+    entry = pages.entry_in_event(session, event=blog.event, entry_id=entry_id)
     if entry is None:
         raise NotFound("No update has that address.")
     agenda = list(blog.snap.agenda)
-    found = pages.page_through(session, blog.event, entry)
+    found = pages.page_through(session, event=blog.event, entry=entry)
     context = page_context(session, settings, blog, agenda, found, target=entry)
     status = 410 if entry.deleted_at is not None else 200
     page = render(request, "public/liveblog.html", context, {}, status)
@@ -249,7 +249,7 @@ def page_context(
     shown = found.pinned + found.entries
     gone = target is not None and target.deleted_at is not None
     start, end = coverage(blog.event, settings)
-    picture = pages.latest_picture(session, blog.event)
+    picture = pages.latest_picture(session, event=blog.event)
     return {
         "picture": picture,
         "picture_url": picture and about.base_url + liveblog.media_url(picture.filename),
@@ -265,7 +265,7 @@ def page_context(
         "entries": [liveblog.entry_public(e) for e in found.entries],
         "next_before": found.next_before,
         "at_head": found.head,
-        "key_moments": moments(pages.key_moments(session, blog.event)),
+        "key_moments": moments(pages.key_moments(session, event=blog.event)),
         "blank": BLANK_ENTRY,
         "target_id": target.id if target is not None else None,
         "target_gone": gone,
@@ -314,8 +314,8 @@ def render_feed(
     )
     body = feeds.atom(
         about,
-        entries=pages.recently_updated(session, blog.event, limit=FEED_ENTRIES),
-        deleted=pages.tombstones(session, blog.event, limit=FEED_ENTRIES),
+        entries=pages.recently_updated(session, event=blog.event, limit=FEED_ENTRIES),
+        deleted=pages.tombstones(session, event=blog.event, limit=FEED_ENTRIES),
         updated=blog.snap.modified,
     )
     return Cached(200, "application/atom+xml; charset=utf-8", body)

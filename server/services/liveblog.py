@@ -45,7 +45,7 @@ def media_url(filename: str) -> str:
     return f"/media/{filename}"
 
 
-def entry_or_404(session: Session, entry_id: int) -> Entry:
+def entry_or_404(session: Session, *, entry_id: int) -> Entry:
     """A standing entry; a deleted one is gone for every door."""
     entry = session.get(Entry, entry_id)
     if entry is None or entry.deleted_at is not None:
@@ -53,7 +53,7 @@ def entry_or_404(session: Session, entry_id: int) -> Entry:
     return entry
 
 
-def entries(session: Session, event: Event) -> list[Entry]:
+def entries(session: Session, *, event: Event) -> list[Entry]:
     """The entries still standing, pinned first, newest first."""
     return list(
         session.exec(

@@ -44,7 +44,7 @@ class Page:
     head: bool  # the newest entries, so live ones belong on top
 
 
-def page(session: Session, event: Event, *, before: str | None, limit: int = PAGE_SIZE) -> Page:
+def page(session: Session, *, event: Event, before: str | None, limit: int = PAGE_SIZE) -> Page:
     """Unpinned entries newest first from a cursor; the first page also carries the pinned ones.
 
     A cursor is a position, not an offset, so entries edited or deleted meanwhile never shift a
@@ -74,10 +74,10 @@ def page(session: Session, event: Event, *, before: str | None, limit: int = PAG
     return Page(pinned, rows, next_before, head=before is None)
 
 
-def page_through(session: Session, event: Event, entry: Entry) -> Page:
+def page_through(session: Session, *, event: Event, entry: Entry) -> Page:
     """The first page, long enough to reach `entry`; for an older entry, a page starting at it."""
     if entry.pinned or entry.deleted_at is not None:
-        return page(session, event, before=None)
+        return page(session, event=event, before=None)
     newer = session.exec(
         select(func.count())
         .select_from(Entry)
@@ -92,12 +92,12 @@ def page_through(session: Session, event: Event, entry: Entry) -> Page:
         )
     ).one()
     if newer < MAX_PAGE:
-        return page(session, event, before=None, limit=max(PAGE_SIZE, newer + 1))
+        return page(session, event=event, before=None, limit=max(PAGE_SIZE, newer + 1))
     # A cursor one id past the entry: the page opens with the entry itself.
-    return page(session, event, before=f"{_micros(entry.created_at)}.{entry.id + 1}")
+    return page(session, event=event, before=f"{_micros(entry.created_at)}.{entry.id + 1}")
 
 
-def changes_after(session: Session, event: Event, *, after: int) -> tuple[list[Entry], list[int]]:
+def changes_after(session: Session, *, event: Event, after: int) -> tuple[list[Entry], list[int]]:
     """Entries created or edited after log seq `after`, and the ids deleted since."""
     ids = {
         int(row.payload["id"])
@@ -119,7 +119,7 @@ def _micros(value: datetime) -> int:
     return (as_utc(value) - _EPOCH) // timedelta(microseconds=1)
 
 
-def event_at(session: Session, programme: Programme, slug: str) -> Event:
+def event_at(session: Session, *, programme: Programme, slug: str) -> Event:
     """The programme's event at that address, or 404."""
     event = session.exec(
         select(Event).where(Event.programme_id == programme.id, Event.slug == slug)
@@ -129,13 +129,13 @@ def event_at(session: Session, programme: Programme, slug: str) -> Event:
     return event
 
 
-def entry_in_event(session: Session, event: Event, entry_id: int) -> Entry | None:
+def entry_in_event(session: Session, *, event: Event, entry_id: int) -> Entry | None:
     """Any entry of this event by id, a tombstone included (a permalink may outlive it)."""
     entry = session.get(Entry, entry_id)
     return entry if entry is not None and entry.event_id == event.id else None
 
 
-def key_moments(session: Session, event: Event) -> list[Entry]:
+def key_moments(session: Session, *, event: Event) -> list[Entry]:
     """Standing key moments, newest first."""
     return _standing(session, event, col(Entry.kind) == "key_moment")
 
@@ -150,7 +150,7 @@ def _standing(session: Session, event: Event, *where: Any) -> list[Entry]:
     )
 
 
-def recently_updated(session: Session, event: Event, *, limit: int) -> list[Entry]:
+def recently_updated(session: Session, *, event: Event, limit: int) -> list[Entry]:
     """Standing entries, most recently changed first: what a feed carries."""
     return list(
         session.exec(
@@ -162,7 +162,7 @@ def recently_updated(session: Session, event: Event, *, limit: int) -> list[Entr
     )
 
 
-def tombstones(session: Session, event: Event, *, limit: int) -> list[Entry]:
+def tombstones(session: Session, *, event: Event, limit: int) -> list[Entry]:
     """Deleted entries, most recently deleted first."""
     return list(
         session.exec(
@@ -174,7 +174,7 @@ def tombstones(session: Session, event: Event, *, limit: int) -> list[Entry]:
     )
 
 
-def latest_picture(session: Session, event: Event) -> EntryImage | None:
+def latest_picture(session: Session, *, event: Event) -> EntryImage | None:
     """The picture posted last with an entry still standing: what link previews show."""
     return session.exec(
         select(EntryImage)
@@ -201,7 +201,7 @@ def now_item(
     return picked[0] if picked else current_item(items, now)
 
 
-def page_version(session: Session, event: Event) -> tuple[int, datetime]:
+def page_version(session: Session, *, event: Event) -> tuple[int, datetime]:
     """The seq and time of the last change the public page shows (board traffic aside)."""
     row = session.exec(
         select(EventLog)

@@ -53,7 +53,7 @@ def read_full(session: Session, *, event: Event) -> FullState:
         agenda=[events.agenda_public(item) for item in events.agenda(session, event=event)],
         entries=[
             liveblog.entry_public(e).model_dump(mode="json")
-            for e in liveblog.entries(session, event)
+            for e in liveblog.entries(session, event=event)
         ],
         boards=every_board,
         breakouts=breakouts.breakouts_full(

@@ -219,9 +219,9 @@ def test_delete_leaves_a_tombstone_and_logs_only_the_id(db: Database, world: Wor
         row = s.get(Entry, entry.id)
         assert row is not None and row.deleted_at is not None
         assert logged(s, world)[-1].payload == {"id": entry.id}
-        assert liveblog.entries(s, world.event) == []
+        assert liveblog.entries(s, event=world.event) == []
         with pytest.raises(NotFound):
-            liveblog.entry_or_404(s, entry.id)
+            liveblog.entry_or_404(s, entry_id=entry.id)
 
 
 # -- pictures ---------------------------------------------------------------------------------
@@ -339,7 +339,7 @@ def test_load_older_never_skips_or_repeats_across_edits_and_deletions(
     with db.session() as s:
         made = [post(s, world, f"entry {i}") for i in range(25)]
     with db.session() as s:
-        first = pages.page(s, world.event, before=None, limit=10)
+        first = pages.page(s, event=world.event, before=None, limit=10)
         assert [e.body for e in first.entries] == [f"entry {i}" for i in range(24, 14, -1)]
         # Meanwhile: an entry on the first page is deleted, one on the next page edited,
         # one pinned (it leaves the stream), and a new one posted at the top.
@@ -354,7 +354,7 @@ def test_load_older_never_skips_or_repeats_across_edits_and_deletions(
         seen = [e.id for e in first.entries]
         cursor = first.next_before
         while cursor:
-            older = pages.page(s, world.event, before=cursor, limit=10)
+            older = pages.page(s, event=world.event, before=cursor, limit=10)
             assert older.pinned == []
             seen += [e.id for e in older.entries]
             cursor = older.next_before
@@ -366,7 +366,7 @@ def test_first_page_carries_pinned_entries_separately(db: Database, world: World
     with db.session() as s:
         a = post(s, world, "a", pinned=True)
         b = post(s, world, "b")
-        found = pages.page(s, world.event, before=None)
+        found = pages.page(s, event=world.event, before=None)
     assert [e.id for e in found.pinned] == [a.id] and [e.id for e in found.entries] == [b.id]
     assert found.next_before is None and found.head
 
@@ -375,15 +375,15 @@ def test_a_cursor_glimpse_did_not_make_is_refused(db: Database, world: World) ->
     with db.session() as s:
         for bad in ["", "abc", "1.2.3", "-1.4", "9" * 30 + ".1"]:
             with pytest.raises(BadInput):
-                pages.page(s, world.event, before=bad)
+                pages.page(s, event=world.event, before=bad)
 
 
 def test_page_through_reaches_an_old_entry(db: Database, world: World) -> None:
     with db.session() as s:
         made = [post(s, world, f"entry {i}") for i in range(30)]
-        near = pages.page_through(s, world.event, made[5])
+        near = pages.page_through(s, event=world.event, entry=made[5])
         assert near.head and made[5].id in [e.id for e in near.entries]
-        far = pages.page_through(s, world.event, made[0])
+        far = pages.page_through(s, event=world.event, entry=made[0])
         assert far.entries[-1].id == made[0].id
 
 
@@ -395,20 +395,20 @@ def test_changes_after_a_seq(db: Database, world: World) -> None:
         liveblog.update_entry(s, actor=world.facilitator, entry=keep, data=EntryUpdate(body="kept"))
         liveblog.delete_entry(s, actor=world.facilitator, entry=gone)
         fresh = post(s, world, "fresh")
-        changed, deleted = pages.changes_after(s, world.event, after=seq)
+        changed, deleted = pages.changes_after(s, event=world.event, after=seq)
     assert [e.id for e in changed] == [fresh.id, keep.id] and deleted == [gone.id]
 
 
 def test_page_version_moves_with_entries_not_with_board_traffic(db: Database, world: World) -> None:
     with db.session() as s:
         post(s, world)
-        before = pages.page_version(s, world.event)
+        before = pages.page_version(s, event=world.event)
         boards.create_event_board(
             s, actor=world.facilitator, event=world.event, data=BoardCreate(title="Wall")
         )
-        assert pages.page_version(s, world.event) == before
+        assert pages.page_version(s, event=world.event) == before
         post(s, world, "another")
-        assert pages.page_version(s, world.event)[0] > before[0]
+        assert pages.page_version(s, event=world.event)[0] > before[0]
 
 
 def test_current_item_is_the_last_started(db: Database, world: World) -> None:
