@@ -135,7 +135,11 @@ def _transition(world: GlimpseWorld, action: str, *, keep: bool = True) -> str:
             admin = accounts.user_by_email(s, email=ADMIN_EMAIL)
             event = events.event_or_404(s, event_id=world.event_id)
             events.transition(s, actor=admin, event=event, action=action)
-            text = archive.archive_or_404(s, world.event_id).document if action == "freeze" else ""
+            text = (
+                archive.archive_or_404(s, event_id=world.event_id).document
+                if action == "freeze"
+                else ""
+            )
             if not keep:
                 s.rollback()  # so the next run freezes the very same day
             return text
@@ -163,7 +167,7 @@ def measure(world: GlimpseWorld, runs: int) -> list[tuple[str, list[float], int]
     def build_once() -> str:
         with db.session(write=False) as s:
             event = events.event_or_404(s, event_id=world.event_id)
-            return archive.canonical_json(archive.build_document(s, event))
+            return archive.canonical_json(archive.build_document(s, event=event))
 
     rows = []
     times, text = timed(build_once, runs)

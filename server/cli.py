@@ -95,9 +95,8 @@ def cmd_freeze(args: argparse.Namespace, settings: Settings) -> int:
         admin = accounts.user_by_email(session, email=args.as_email) if args.as_email else None
         event = events.event_or_404(session, event_id=args.event)
         events.transition(session, actor=admin, event=event, action="freeze")
-        print(
-            f"Froze event {event.id}: sha256 {archive.archive_or_404(session, args.event).sha256}"
-        )
+        frozen = archive.archive_or_404(session, event_id=args.event)
+        print(f"Froze event {event.id}: sha256 {frozen.sha256}")
     return 0
 
 

@@ -374,7 +374,7 @@ def end_and_freeze(session: Session, day: Day) -> Archive:
         if day.world.event.status != events.TRANSITIONS[step][1]:
             boss = day.world.facilitator
             events.transition(session, actor=boss, event=day.world.event, action=step)
-    return archive.archive_or_404(session, day.world.event.id)
+    return archive.archive_or_404(session, event_id=day.world.event.id)
 
 
 def frozen(db: Database) -> Day:

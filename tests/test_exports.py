@@ -53,7 +53,7 @@ def day_markdown(db: Database, texts: list[str]) -> str:
         )
         for i, text in enumerate(texts):
             fill_one(s, world, board, i, text)
-        return exports.to_markdown(archive_document.build_document(s, world.event), ZONE)
+        return exports.to_markdown(archive_document.build_document(s, event=world.event), ZONE)
 
 
 def fill_one(s: Session, world: World, board: Board, i: int, text: str) -> None:
@@ -122,7 +122,7 @@ def test_no_control_or_bidi_character_reaches_the_markdown_or_the_csv(db: Databa
         card.text = nasty
         s.add(card)
         s.flush()
-        doc = archive_document.build_document(s, world.event)
+        doc = archive_document.build_document(s, event=world.event)
     markdown, table = exports.to_markdown(doc, ZONE), exports.to_csv(doc)
     for export in (markdown, table):
         assert not UNSAFE.search(export.replace("\r\n", "\n"))

@@ -40,7 +40,7 @@ def today(settings: Settings) -> date:
 
 
 def action_dep(action_id: PathId, session: DbSession) -> Action:
-    return actions.action_or_404(session, action_id)
+    return actions.action_or_404(session, action_id=action_id)
 
 
 ActionById = Annotated[Action, Depends(action_dep)]
@@ -90,9 +90,11 @@ def event_archive(event: EventById, session: DbSession, viewer: CurrentViewer) -
     if record.sha256 is None:
         body = archive.canonical_json(record.document)
     elif record.view == "full":
-        body = archive.archive_or_404(session, event.id).document  # the stored bytes themselves
+        body = archive.archive_or_404(
+            session, event_id=event.id
+        ).document  # the stored bytes themselves
     else:
-        body = archive.public_json(archive.archive_or_404(session, event.id))
+        body = archive.public_json(archive.archive_or_404(session, event_id=event.id))
         etag = archive.sha256(body)
     name = exports.filename(record.document, "json")
     response = _export(record, body, "application/json", name, etag)
@@ -167,7 +169,7 @@ def list_actions(
     """The programme's action plan, for whoever may read the programme."""
     programmes.read_programme(session, actor=actor, programme=programme)
     return actions.actions_public(
-        session, actions.list_actions(session, programme), today(settings)
+        session, actions=actions.list_actions(session, programme=programme), today=today(settings)
     )
 
 
@@ -181,7 +183,7 @@ def create_action(
 ) -> ActionPublic:
     """Raise an action on the programme (at an event, from a theme, when given)."""
     action = actions.create_action(session, actor=actor, programme=programme, data=body)
-    return actions.actions_public(session, [action], today(settings))[0]
+    return actions.actions_public(session, actions=[action], today=today(settings))[0]
 
 
 @router.patch("/actions/{action_id}")
@@ -190,7 +192,7 @@ def update_action(
 ) -> ActionPublic:
     """Change an action's title, owner, who to involve, target date or status."""
     action = actions.update_action(session, actor=actor, action=action, data=body)
-    return actions.actions_public(session, [action], today(settings))[0]
+    return actions.actions_public(session, actions=[action], today=today(settings))[0]
 
 
 @router.post("/actions/{action_id}/updates", status_code=201)

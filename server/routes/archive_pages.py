@@ -60,11 +60,11 @@ def programme_page(
 ) -> Response:
     """Every event of the programme, what recurs between them, the action plan, and search."""
     _readable(session, viewer, programme)
-    line = programme_archive.timeline(session, programme)
-    past = programme_archive.extracts(session, line.frozen)
+    line = programme_archive.timeline(session, programme=programme)
+    past = programme_archive.extracts(session, frozen=line.frozen)
     found = search.search(session, actor=viewer.user, programme=programme, query=q) if q else None
     plan = actions.actions_public(
-        session, actions.list_actions(session, programme), today(settings)
+        session, actions=actions.list_actions(session, programme=programme), today=today(settings)
     )
     return console.page(
         request,
@@ -160,13 +160,13 @@ def _actions_page(
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    open_ones = actions.list_actions(session, context["programme"], open_only=True)
+    open_ones = actions.list_actions(session, programme=context["programme"], open_only=True)
     return console.page(
         request,
         "console/actions.html",
         status,
-        open_actions=actions.actions_public(session, open_ones, today(settings)),
-        themes=actions.event_themes(session, context["event"]),
+        open_actions=actions.actions_public(session, actions=open_ones, today=today(settings)),
+        themes=actions.event_themes(session, event=context["event"]),
         statuses=ACTION_STATUSES,
         **context,
         **extra,

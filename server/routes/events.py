@@ -66,7 +66,7 @@ def freeze_event(event: EventById, session: DbSession, actor: Actor) -> FreezeRe
     assert event.id is not None
     return FreezeResult(
         event=events.event_public(session, event=event),
-        sha256=archive.archive_or_404(session, event.id).sha256,
+        sha256=archive.archive_or_404(session, event_id=event.id).sha256,
     )
 
 

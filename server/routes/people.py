@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api/v1", tags=["attendees"])
 
 
 def attendee_dep(event: EventById, attendee_id: PathId, session: DbSession) -> Attendee:
-    return erasure.attendee_or_404(session, event, attendee_id)
+    return erasure.attendee_or_404(session, event=event, attendee_id=attendee_id)
 
 
 AttendeeOfEvent = Annotated[Attendee, Depends(attendee_dep)]

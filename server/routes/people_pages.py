@@ -36,7 +36,7 @@ def erase_form(
     """Erase, after a second, deliberate step: it cannot be undone."""
     choice: erasure.CardsChoice = "delete" if cards == "delete" else "anonymise"
     try:
-        attendee = erasure.attendee_or_404(session, event, attendee_id)
+        attendee = erasure.attendee_or_404(session, event=event, attendee_id=attendee_id)
         if confirmed != "yes":
             asking = {"id": attendee.id, "name": attendee.display_name, "cards": choice}
             return _people(request, session, viewer, event, confirming=asking)

@@ -33,21 +33,21 @@ from server.timeutil import iso, utcnow
 OPEN_STATUSES = ("to commence", "in progress", "on hold")
 
 
-def action_or_404(session: Session, action_id: int) -> Action:
+def action_or_404(session: Session, *, action_id: int) -> Action:
     action = session.get(Action, action_id)
     if action is None:
         raise NotFound("No action has that id.")
     return action
 
 
-def programme_of(session: Session, action: Action) -> Programme:
+def programme_of(session: Session, *, action: Action) -> Programme:
     programme = session.get(Programme, action.programme_id)
     assert programme is not None
     return programme
 
 
 def list_actions(
-    session: Session, programme: Programme, *, open_only: bool = False
+    session: Session, *, programme: Programme, open_only: bool = False
 ) -> list[Action]:
     """The programme's actions, oldest first; only those not done when `open_only`."""
     query = select(Action).where(Action.programme_id == programme.id).order_by(col(Action.id))
@@ -56,7 +56,7 @@ def list_actions(
     return list(session.exec(query))
 
 
-def event_themes(session: Session, event: Event) -> list[tuple[str, Theme]]:
+def event_themes(session: Session, *, event: Event) -> list[tuple[str, Theme]]:
     """(board title, theme) for the themes of an event's boards, to raise an action from."""
     rows = session.exec(
         select(Board.title, Theme)
@@ -71,7 +71,7 @@ def is_overdue(action: Action, today: date) -> bool:
     return action.target_date is not None and action.target_date < today and action.status != "done"
 
 
-def actions_public(session: Session, actions: list[Action], today: date) -> list[ActionPublic]:
+def actions_public(session: Session, *, actions: list[Action], today: date) -> list[ActionPublic]:
     """Actions with their dated updates, oldest first, in one query."""
     updates = session.exec(
         select(ActionUpdate)
@@ -114,7 +114,7 @@ def update_action(
     session: Session, *, actor: User | None, action: Action, data: ActionChange
 ) -> Action:
     """Change an action's words, owner, people, date or status."""
-    programme = programme_of(session, action)
+    programme = programme_of(session, action=action)
     require_facilitator(session, actor=actor, programme=programme)
     changes = data.model_dump(exclude_unset=True)
     event = _event_in(session, programme, changes.pop("event_id", None)) or _origin(session, action)
@@ -136,7 +136,7 @@ def add_update(
     session: Session, *, actor: User | None, action: Action, data: ProgressCreate
 ) -> ActionUpdate:
     """Record dated progress on an action, moving it to a new status when one is given."""
-    programme = programme_of(session, action)
+    programme = programme_of(session, action=action)
     require_facilitator(session, actor=actor, programme=programme)
     event = _event_in(session, programme, data.event_id)
     update = ActionUpdate(
@@ -155,7 +155,7 @@ def add_update(
 # -- for the archive document ------------------------------------------------------------------
 
 
-def raised_at(session: Session, event: Event) -> list[dict[str, Any]]:
+def raised_at(session: Session, *, event: Event) -> list[dict[str, Any]]:
     """The actions raised at this event, with their updates so far."""
     raised = session.exec(
         select(Action).where(Action.event_id == event.id).order_by(col(Action.id))
@@ -180,7 +180,7 @@ def raised_at(session: Session, event: Event) -> list[dict[str, Any]]:
     ]
 
 
-def progress_at(session: Session, event: Event) -> list[dict[str, Any]]:
+def progress_at(session: Session, *, event: Event) -> list[dict[str, Any]]:
     """Updates given at this event on actions raised elsewhere: the progress check-in."""
     rows = session.exec(
         select(ActionUpdate, Action)
@@ -260,5 +260,5 @@ def _log(session: Session, event: Event | None, type: str, action: Action) -> No
     if event is None:
         return
     today = utcnow().date()
-    payload = actions_public(session, [action], today)[0].model_dump(mode="json")
+    payload = actions_public(session, actions=[action], today=today)[0].model_dump(mode="json")
     log.append(session, event_id=event.id, type=type, audience=log.PUBLIC, payload=payload)

@@ -47,7 +47,7 @@ def sha256(text: str) -> str:
 
 def freeze(session: Session, *, event: Event) -> Archive:
     """Write the archive row and its search index in the caller's transaction (the freeze)."""
-    text = canonical_json(build_document(session, event))
+    text = canonical_json(build_document(session, event=event))
     row = Archive(event_id=event.id, document=text, sha256=sha256(text))
     session.add(row)
     session.flush()
@@ -75,7 +75,7 @@ def close_for_review(session: Session, *, actor: User | None, event: Event) -> N
     breakouts.close_breakouts(session, actor=actor, event=event)
 
 
-def archive_or_404(session: Session, event_id: int) -> Archive:
+def archive_or_404(session: Session, *, event_id: int) -> Archive:
     row = session.get(Archive, event_id)
     if row is None:
         raise NotFound("This event has not been frozen yet.")
@@ -142,19 +142,19 @@ def record_for(session: Session, *, actor: Caller, event: Event) -> Record:
     facilitators only (others are told it is not archived yet)."""
     view = view_for(session, actor=actor, event=event)
     if event.status == "frozen":
-        row = archive_or_404(session, event.id)
+        row = archive_or_404(session, event_id=event.id)
         if view == "public":
             return Record(json.loads(public_json(row)), row.sha256, view)
         return Record(json.loads(row.document), row.sha256, view)
     if view != "full":
         raise NotFound("This event has not been frozen yet.")
-    return Record({**build_document(session, event), "draft": True}, None)
+    return Record({**build_document(session, event=event), "draft": True}, None)
 
 
 def draft_document(session: Session, *, actor: User | None, event: Event) -> Doc:
     """The document freezing would write now, for the event's facilitators."""
     require_event_reader(session, actor=actor, event=event)
-    return {**build_document(session, event), "draft": True}
+    return {**build_document(session, event=event), "draft": True}
 
 
 @dataclass

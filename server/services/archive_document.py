@@ -37,7 +37,7 @@ FORMAT = 5
 Doc = dict[str, Any]
 
 
-def build_document(session: Session, event: Event) -> Doc:
+def build_document(session: Session, *, event: Event) -> Doc:
     """The whole record of the day as it stands in the live tables."""
     programme = session.get(Programme, event.programme_id)
     assert programme is not None
@@ -60,8 +60,8 @@ def build_document(session: Session, event: Event) -> Doc:
         "entries": entries,
         "boards": boards,
         "breakouts": breakouts,
-        "actions": actions.raised_at(session, event),
-        "progress": actions.progress_at(session, event),
+        "actions": actions.raised_at(session, event=event),
+        "progress": actions.progress_at(session, event=event),
         "participation": participation.figures(
             session, event=event, entries=entries, boards=boards, breakouts=breakouts
         ),

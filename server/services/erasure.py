@@ -33,7 +33,7 @@ from server.timeutil import utcnow
 CardsChoice = Literal["delete", "anonymise"]
 
 
-def attendee_or_404(session: Session, event: Event, attendee_id: int) -> Attendee:
+def attendee_or_404(session: Session, *, event: Event, attendee_id: int) -> Attendee:
     attendee = session.get(Attendee, attendee_id)
     if attendee is None or attendee.event_id != event.id:
         raise NotFound("No attendee of this event has that id.")

@@ -43,7 +43,7 @@ class Timeline:
     frozen: list[Event] = field(default_factory=list)
 
 
-def timeline(session: Session, programme: Programme) -> Timeline:
+def timeline(session: Session, *, programme: Programme) -> Timeline:
     """The programme's events by where they stand: upcoming, happening (or in review), archived."""
     line = Timeline()
     for event in events.list_events(session, programme=programme):
@@ -56,7 +56,7 @@ def timeline(session: Session, programme: Programme) -> Timeline:
     return line
 
 
-def extracts(session: Session, frozen: list[Event]) -> list[dict[str, Any]]:
+def extracts(session: Session, *, frozen: list[Event]) -> list[dict[str, Any]]:
     """Per frozen event (in order): its participation figures and its themes with votes."""
     rows = session.exec(
         select(Archive.event_id, Archive.sha256).where(

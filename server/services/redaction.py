@@ -64,7 +64,7 @@ def redact_archive(
     admin = require_admin(actor)
     if event.status != "frozen":
         raise NotFrozenYet()
-    row = archive.archive_or_404(session, event.id)
+    row = archive.archive_or_404(session, event_id=event.id)
     doc = json.loads(row.document)
     counts = _apply(session, doc, event, items, remove_content)
     version = row.version + 1

@@ -171,7 +171,7 @@ def test_facilitators_read_the_whole_record(client: TestClient, db: Database, da
     assert response.headers["x-archive-view"] == "full"
     with db.session(write=False) as s:
         assert archive.verify(s) == [(event.id, True)]
-        stored = archive.archive_or_404(s, event.id)
+        stored = archive.archive_or_404(s, event_id=event.id)
     assert response.content.decode() == stored.document
     assert archive.sha256(response.text) == response.headers["x-archive-sha256"]
 

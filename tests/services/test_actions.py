@@ -39,7 +39,7 @@ def test_raising_an_action_at_an_event_logs_it_there(db: Database) -> None:
                 event_id=world.event.id,
             ),
         )
-        shown = actions.actions_public(s, [action], TODAY)[0]
+        shown = actions.actions_public(s, actions=[action], today=TODAY)[0]
     assert shown.title == "Falls huddles" and shown.involve == ["GP", "Pharmacist"]
     assert shown.status == "to commence" and shown.updates == []
     assert log_types(db, world.event.id) == ["action.created"]
@@ -67,7 +67,7 @@ def test_progress_updates_are_dated_move_the_status_and_log_at_the_new_event(db:
         actions.update_action(
             s, actor=world.facilitator, action=raised, data=ActionChange(owner="Dev Rai")
         )
-        shown = actions.actions_public(s, [raised], TODAY)[0]
+        shown = actions.actions_public(s, actions=[raised], today=TODAY)[0]
     assert shown.status == "in progress" and shown.owner == "Dev Rai"
     assert [(u.text, u.status, u.event_id) for u in shown.updates] == [
         ("Two homes started", "in progress", later.id)
@@ -106,9 +106,11 @@ def test_overdue_means_past_its_date_and_not_done(db: Database) -> None:
             programme=world.programme,
             data=ActionCreate(title="Soon", target_date=TODAY),
         )
-        shown = actions.actions_public(s, [*made.values(), soon], TODAY)
+        shown = actions.actions_public(s, actions=[*made.values(), soon], today=TODAY)
         assert [a.overdue for a in shown] == [True, False, False]
-        assert [a.title for a in actions.list_actions(s, world.programme, open_only=True)] == [
+        assert [
+            a.title for a in actions.list_actions(s, programme=world.programme, open_only=True)
+        ] == [
             "in progress",
             "Soon",
         ]

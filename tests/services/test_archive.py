@@ -138,7 +138,7 @@ def test_freezing_twice_from_the_same_data_is_byte_identical(db: Database, day: 
         again = s.get(Event, event.id)
         assert again is not None
         events.transition(s, actor=day.world.facilitator, event=again, action="freeze")
-        second = archive.archive_or_404(s, event.id)
+        second = archive.archive_or_404(s, event_id=event.id)
         assert second.document == document
         assert second.sha256 == digest == archive.sha256(document)
 
@@ -155,7 +155,7 @@ def test_a_draft_is_the_same_builder_marked_as_draft(db: Database, day: Day) -> 
         assert event is not None
         draft = archive.draft_document(s, actor=day.world.facilitator, event=event)
         assert draft["draft"] is True
-        assert draft["boards"] == archive.build_document(s, event)["boards"]
+        assert draft["boards"] == archive.build_document(s, event=event)["boards"]
 
 
 def test_the_peak_only_rises_and_stays_as_frozen(db: Database, day: Day) -> None:

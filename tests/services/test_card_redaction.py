@@ -90,7 +90,7 @@ def test_approved_it_goes_on_the_board_and_into_the_archive_redacted(
         assert event is not None
         for step in ("end", "freeze"):
             events.transition(s, actor=room.world.facilitator, event=event, action=step)
-        document = archive.archive_or_404(s, event.id).document
+        document = archive.archive_or_404(s, event_id=event.id).document
     assert REDACTED in document
     assert_forgotten(document)
 

@@ -49,7 +49,7 @@ def redact(db: Database, day: Day, items: list[tuple[str, int]], **extra: Any) -
 
 
 def stored(session: Session, day: Day) -> tuple[Archive, dict[str, Any]]:
-    row = archive.archive_or_404(session, day.world.event.id)
+    row = archive.archive_or_404(session, event_id=day.world.event.id)
     return row, json.loads(row.document)
 
 
