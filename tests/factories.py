@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from server.db import Database
-from server.models.accounts import User
+from server.models.accounts import AccountRole, User
 from server.models.actions import ActionCreate, ProgressCreate
 from server.models.archive import Archive
 from server.models.attendees import Attendee
@@ -46,7 +46,7 @@ PUBLIC = Scope(role="public")
 _counter = itertools.count(1)
 
 
-def make_user(session: Session, *, role: str = "facilitator", name: str = "") -> User:
+def make_user(session: Session, *, role: AccountRole = "facilitator", name: str = "") -> User:
     n = next(_counter)
     return accounts.create_user(
         session,

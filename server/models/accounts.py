@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from server.models.base import UtcDateTime, UtcTime, now_field, optional_time
+
+AccountRole = Literal["admin", "facilitator"]
 
 
 class User(SQLModel, table=True):

@@ -70,6 +70,7 @@ class Note(SQLModel, table=True):
 # -- request and response schemas -------------------------------------------------------------
 
 BreakoutState = Literal["open", "closed"]
+AssignStrategy = Literal["balanced", "self"]
 # Enough for the largest table plan; the cap only limits attendees picking a group themselves.
 CAP_MAX = 500
 Cap = Annotated[int, PydanticField(ge=1, le=CAP_MAX), BeforeValidator(whole_number)]
@@ -94,7 +95,7 @@ class BreakoutUpdate(BaseModel):
 class AssignRequest(BaseModel):
     """`balanced`: spread everyone evenly now; `self`: release everyone to pick on their phone."""
 
-    strategy: Literal["balanced", "self"]
+    strategy: AssignStrategy
     cap: Cap | None = None
 
 

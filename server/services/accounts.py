@@ -5,15 +5,16 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import get_args
 
 from sqlmodel import Session, col, delete, select
 
 from server.errors import BadCredentials, BadInput, Conflict
-from server.models.accounts import ApiToken, LoginSession, User
+from server.models.accounts import AccountRole, ApiToken, LoginSession, User
 from server.security import hash_password, new_token, token_hash, verify_password
 from server.timeutil import as_utc, utcnow
 
-ROLES = ("admin", "facilitator")
+ROLES: tuple[AccountRole, ...] = get_args(AccountRole)
 MIN_PASSWORD = 8
 
 
@@ -34,7 +35,12 @@ def normalise_email(email: str) -> str:
 
 
 def create_user(
-    session: Session, *, email: str, password: str, name: str = "", role: str = "facilitator"
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    name: str = "",
+    role: AccountRole = "facilitator",
 ) -> User:
     """Create an organiser account with an argon2 password hash."""
     email = normalise_email(email)

@@ -19,6 +19,7 @@ from server.errors import Conflict, NotFound
 from server.models.accounts import User
 from server.models.attendees import Attendee
 from server.models.breakouts import (
+    AssignStrategy,
     Breakout,
     BreakoutCreate,
     BreakoutMember,
@@ -213,7 +214,9 @@ def log_moves(session: Session, *, event: Event, moves: list[Move], groups: list
     )
 
 
-def log_opened(session: Session, *, event: Event, strategy: str, groups: list[Breakout]) -> None:
+def log_opened(
+    session: Session, *, event: Event, strategy: AssignStrategy, groups: list[Breakout]
+) -> None:
     """Call the room to its groups: each phone learns its own open group, or to pick one.
 
     The row names only the open groups; which one is a viewer's own is decided as it passes

@@ -20,7 +20,7 @@ from server.models.accounts import User
 from server.models.boards import Board, Card
 from server.models.breakouts import Breakout
 from server.models.events import AgendaItem, Event, EventLog
-from server.models.room import ScreenPublic, ScreenSet, TimerPublic, TimerStart
+from server.models.room import ScreenMode, ScreenPublic, ScreenSet, TimerPublic, TimerStart
 from server.realtime import log
 from server.services.access import require_event_assistant, require_not_frozen
 from server.services.attendees import JOINABLE
@@ -127,13 +127,13 @@ def clear_finished_timer(session: Session, *, event: Event) -> None:
         _append(session, event, "timer.stopped", timer.model_dump(mode="json"))
 
 
-def _noun(mode: str) -> str:
+def _noun(mode: ScreenMode) -> str:
     return {"spotlight": "card", "agenda": "session", "breakout": "breakout group"}.get(
         mode, "board"
     )
 
 
-def _check_target(session: Session, event: Event, mode: str, target_id: int) -> None:
+def _check_target(session: Session, event: Event, mode: ScreenMode, target_id: int) -> None:
     """The target must belong to this event and be fit for the whole room to see."""
     if mode in OWNED:
         model, message = OWNED[mode]
