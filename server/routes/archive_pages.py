@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
-from server.errors import GlimpseError, NotSignedIn
+from server.auth import Viewer
+from server.errors import BadInput, GlimpseError, NotSignedIn
 from server.models.actions import ACTION_STATUSES, ActionCreate, ProgressCreate
 from server.models.base import MAX_ID
 from server.models.programmes import Programme
@@ -113,9 +113,8 @@ def summary_page(
 # -- console --------------------------------------------------------------------------------------
 
 
-def _console_event(session: DbSession, viewer: CurrentViewer, event: Any) -> dict[str, Any]:
+def _console_event(session: DbSession, viewer: Viewer, event: Any) -> dict[str, Any]:
     """The signed-in facilitator of this event, the event and its programme, for a page."""
-    viewer = console.signed_in(viewer)
     require_event_reader(session, actor=viewer.user, event=event)
     programme = session.get(Programme, event.programme_id)
     return {"viewer": viewer, "event": event, "programme": programme}
@@ -126,7 +125,7 @@ def review_page(
     request: Request,
     event: EventById,
     session: DbSession,
-    viewer: CurrentViewer,
+    viewer: console.Organiser,
     settings: AppSettings,
 ) -> Response:
     """What freezing will archive, and what is still held back for a decision."""
@@ -142,12 +141,9 @@ def review_page(
 
 
 @router.post("/console/events/{event_id}/review/freeze", response_class=HTMLResponse)
-def freeze_form(
-    event: EventById, session: DbSession, viewer: CurrentViewer, csrf_token: FormStr
-) -> Response:
+def freeze_form(event: EventById, session: DbSession, viewer: console.CheckedForm) -> Response:
     """Freeze from the review page, the console's only way to freeze: held items are seen first."""
     context = _console_event(session, viewer, event)
-    console.form_csrf(context["viewer"], csrf_token)
     events.transition(session, actor=context["viewer"].user, event=event, action="freeze")
     return console.see_other(f"/console/events/{event.id}")
 
@@ -178,7 +174,7 @@ def actions_page(
     request: Request,
     event: EventById,
     session: DbSession,
-    viewer: CurrentViewer,
+    viewer: console.Organiser,
     settings: AppSettings,
 ) -> Response:
     """The programme's open actions for a progress check-in, and a form to raise new ones."""
@@ -190,9 +186,8 @@ def raise_action_form(
     request: Request,
     event: EventById,
     session: DbSession,
-    viewer: CurrentViewer,
+    viewer: console.CheckedForm,
     settings: AppSettings,
-    csrf_token: FormStr,
     title: FormStr,
     owner: FormStr = "",
     involve: FormStr = "",
@@ -201,21 +196,21 @@ def raise_action_form(
 ) -> Response:
     """Raise an action at this event, from one of its themes when chosen."""
     context = _console_event(session, viewer, event)
-    console.form_csrf(context["viewer"], csrf_token)
     try:
-        data = ActionCreate(
-            title=title,
-            owner=owner,
-            involve=[n.strip() for n in involve.split(",") if n.strip()],
-            target_date=date.fromisoformat(target_date) if target_date.strip() else None,
-            theme_id=int(theme_id) if theme_id.strip() else None,
-            event_id=event.id,
-        )
+        fields = {
+            "title": title,
+            "owner": owner,
+            "involve": [n.strip() for n in involve.split(",") if n.strip()],
+            "target_date": _form_date(target_date),
+            "theme_id": _chosen_id(theme_id),
+            "event_id": event.id,
+        }
+        data = console.parsed(ActionCreate, fields)
         actions.create_action(
             session, actor=context["viewer"].user, programme=context["programme"], data=data
         )
-    except (GlimpseError, ValidationError, ValueError) as exc:
-        return _actions_page(request, session, context, settings, _status(exc), error=_message(exc))
+    except GlimpseError as exc:
+        return _actions_page(request, session, context, settings, **console.said(exc))
     return console.see_other(f"/console/events/{event.id}/actions")
 
 
@@ -224,9 +219,8 @@ def progress_form(
     request: Request,
     action: ActionById,
     session: DbSession,
-    viewer: CurrentViewer,
+    viewer: console.CheckedForm,
     settings: AppSettings,
-    csrf_token: FormStr,
     event_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     text: FormStr,
     status: FormStr = "",
@@ -234,22 +228,23 @@ def progress_form(
     """A progress check-in on an open action, given at this event."""
     event = events.event_or_404(session, event_id=event_id)
     context = _console_event(session, viewer, event)
-    console.form_csrf(context["viewer"], csrf_token)
     try:
-        data = ProgressCreate(text=text, status=status or None, event_id=event.id)
+        fields = {"text": text, "status": status or None, "event_id": event.id}
+        data = console.parsed(ProgressCreate, fields)
         actions.add_update(session, actor=context["viewer"].user, action=action, data=data)
-    except (GlimpseError, ValidationError) as exc:
-        return _actions_page(request, session, context, settings, _status(exc), error=_message(exc))
+    except GlimpseError as exc:
+        return _actions_page(request, session, context, settings, **console.said(exc))
     return console.see_other(f"/console/events/{event.id}/actions#action-{action.id}")
 
 
-def _status(exc: Exception) -> int:
-    return exc.status if isinstance(exc, GlimpseError) else 400
+def _chosen_id(text: str) -> int | str | None:
+    """A <select>'s id as a number when it is one; anything else the schema refuses."""
+    text = text.strip()
+    return int(text) if text.isdecimal() and text.isascii() else text or None
 
 
-def _message(exc: Exception) -> str:
-    if isinstance(exc, GlimpseError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return console.validation_message(exc)
-    return "Dates look like 2026-12-31."
+def _form_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError as exc:
+        raise BadInput("Dates look like 2026-12-31.") from exc

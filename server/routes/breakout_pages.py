@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from server.models.events import Event
 from server.models.programmes import Programme
-from server.routes.console import page, see_other, signed_in
+from server.routes.console import Organiser, page, see_other
 from server.routes.deps import AppSettings, CurrentViewer, DbSession, EventById
 from server.services import access, breakouts, events
 from server.services.access import require_event_reader
@@ -43,14 +43,12 @@ def qr_svg(link: str) -> Markup:
     return Markup(svg)  # noqa: S704
 
 
-def _console_event(
-    session: DbSession, viewer: CurrentViewer, event: Event
-) -> tuple[CurrentViewer, Programme]:
-    viewer = signed_in(viewer)
+def _programme(session: DbSession, viewer: Organiser, event: Event) -> Programme:
+    """The event's programme, for one of its facilitators or members."""
     require_event_reader(session, actor=viewer.user, event=event)
     programme = session.get(Programme, event.programme_id)
     assert programme is not None
-    return viewer, programme
+    return programme
 
 
 @router.get("/console/events/{event_id}/tables", response_class=HTMLResponse)
@@ -59,10 +57,10 @@ def table_cards(
     event: EventById,
     session: DbSession,
     settings: AppSettings,
-    viewer: CurrentViewer,
+    viewer: Organiser,
 ) -> Response:
     """One A5 card per group to print and put on its table: name, prompt, a QR code to join."""
-    viewer, programme = _console_event(session, viewer, event)
+    programme = _programme(session, viewer, event)
     cards = [
         {"group": b, "qr": qr_svg(group_link(settings, event, b.id))}
         for b in breakouts.event_breakouts(session, event=event)
@@ -78,11 +76,9 @@ def table_cards(
 
 
 @router.get("/console/events/{event_id}/breakouts", response_class=HTMLResponse)
-def overview(
-    request: Request, event: EventById, session: DbSession, viewer: CurrentViewer
-) -> Response:
+def overview(request: Request, event: EventById, session: DbSession, viewer: Organiser) -> Response:
     """All groups side by side, live: members, who is writing, their notes; timer, report-back."""
-    viewer, programme = _console_event(session, viewer, event)
+    programme = _programme(session, viewer, event)
     scope = access.scope_of(session, role="facilitator")
     return page(
         request,

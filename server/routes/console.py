@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from server.auth import SESSION_COOKIE, Viewer
 from server.errors import BadInput, GlimpseError
@@ -35,6 +35,7 @@ from server.settings import Settings
 
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
 FormStr = Annotated[str, Form()]
+Schema = TypeVar("Schema", bound=BaseModel)
 
 
 class SignInFirst(Exception):
@@ -61,19 +62,15 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def signed_in(viewer: CurrentViewer) -> CurrentViewer:
-    if viewer.user is None:
-        raise SignInFirst()
-    return viewer
-
-
 def form_csrf(viewer: CurrentViewer, token: str) -> None:
     check_csrf(viewer.login, token)
 
 
 def _organiser(viewer: CurrentViewer) -> Viewer:
     """A console page's viewer, signed in; anyone else is sent to sign in first."""
-    return signed_in(viewer)
+    if viewer.user is None:
+        raise SignInFirst()
+    return viewer
 
 
 def _checked_form(viewer: Annotated[Viewer, Depends(_organiser)], csrf_token: FormStr) -> Viewer:
@@ -98,10 +95,23 @@ def local_datetime(value: str, settings: Settings) -> datetime | None:
     return naive.replace(tzinfo=ZoneInfo(settings.timezone)) if naive.tzinfo is None else naive
 
 
-def validation_message(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first["loc"])
-    return f"{field}: {first['msg']}"
+class FormInvalid(BadInput):
+    status = 422
+
+
+def parsed(schema: type[Schema], fields: dict[str, Any]) -> Schema:
+    """A form's fields read by the API's own schema; the first field that fails is named."""
+    try:
+        return schema.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise FormInvalid(f"{field}: {first['msg']}") from exc
+
+
+def said(problem: GlimpseError) -> dict[str, Any]:
+    """What a page shown again after a failed form is told: the status and the message."""
+    return {"status": problem.status, "error": problem.message}
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -171,14 +181,13 @@ def create_programme_form(
     visibility: Annotated[str, Form()] = "public",
 ) -> Response:
     try:
-        data = ProgrammeCreate.model_validate(
-            {"slug": slug, "title": title, "summary": summary, "visibility": visibility}
+        data = parsed(
+            ProgrammeCreate,
+            {"slug": slug, "title": title, "summary": summary, "visibility": visibility},
         )
         programme = programmes.create_programme(session, actor=viewer.user, data=data)
-    except ValidationError as exc:
-        return _programmes(request, session, viewer, error=validation_message(exc), status=422)
     except GlimpseError as exc:
-        return _programmes(request, session, viewer, error=exc.message, status=exc.status)
+        return _programmes(request, session, viewer, **said(exc))
     return see_other(f"/console/p/{programme.slug}")
 
 
@@ -224,19 +233,16 @@ def create_event_form(
     starts_at: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        data = EventCreate.model_validate(
-            {
-                "slug": event_slug.strip() or None,
-                "title": title,
-                "venue": venue,
-                "starts_at": local_datetime(starts_at, settings),
-            }
-        )
+        fields = {
+            "slug": event_slug.strip() or None,
+            "title": title,
+            "venue": venue,
+            "starts_at": local_datetime(starts_at, settings),
+        }
+        data = parsed(EventCreate, fields)
         event = events.create_event(session, actor=viewer.user, programme=programme, data=data)
-    except ValidationError as exc:
-        return _programme(request, session, viewer, programme, 422, error=validation_message(exc))
     except GlimpseError as exc:
-        return _programme(request, session, viewer, programme, exc.status, error=exc.message)
+        return _programme(request, session, viewer, programme, **said(exc))
     return see_other(f"/console/events/{event.id}")
 
 
@@ -249,9 +255,9 @@ def add_facilitator_form(
     email: FormStr,
     role: Annotated[str, Form()] = "facilitator",
 ) -> Response:
-    if role not in MEMBER_ROLES:
-        return _programme(request, session, viewer, programme, 400, error="Unknown role.")
     try:
+        if role not in MEMBER_ROLES:
+            raise BadInput("Unknown role.")
         programmes.add_facilitator(
             session,
             actor=viewer.user,
@@ -260,7 +266,7 @@ def add_facilitator_form(
             role=role,
         )
     except GlimpseError as exc:
-        return _programme(request, session, viewer, programme, exc.status, error=exc.message)
+        return _programme(request, session, viewer, programme, **said(exc))
     return see_other(f"/console/p/{programme.slug}")
 
 
@@ -306,7 +312,7 @@ def event_page_with(
 ) -> Response:
     """The event page again, saying what went wrong with the form just sent."""
     require_event_reader(session, actor=viewer.user, event=event)
-    return _event(request, session, viewer, event, error.status, error=error.message, **extra)
+    return _event(request, session, viewer, event, **said(error), **extra)
 
 
 @router.post("/events/{event_id}/status", response_class=HTMLResponse)
@@ -325,7 +331,7 @@ def event_status_form(
             session, actor=viewer.user, event=event, action=cast(events.Transition, action)
         )
     except GlimpseError as exc:
-        return _event(request, session, viewer, event, exc.status, error=exc.message)
+        return _event(request, session, viewer, event, **said(exc))
     return see_other(f"/console/events/{event.id}")
 
 
@@ -343,14 +349,11 @@ def add_agenda_form(
     board_id: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        data = AgendaItemCreate.model_validate(
-            _agenda_fields(title, starts_at, speakers, description, board_id, settings)
-        )
+        fields = _agenda_fields(title, starts_at, speakers, description, board_id, settings)
+        data = parsed(AgendaItemCreate, fields)
         events.add_agenda_item(session, actor=viewer.user, event=event, data=data)
-    except ValidationError as exc:
-        return _event(request, session, viewer, event, 422, error=validation_message(exc))
     except GlimpseError as exc:
-        return _event(request, session, viewer, event, exc.status, error=exc.message)
+        return _event(request, session, viewer, event, **said(exc))
     return see_other(f"/console/events/{event.id}#agenda")
 
 
@@ -373,14 +376,11 @@ def update_agenda_form(
         if delete:
             events.delete_agenda_item(session, actor=viewer.user, item=item)
         else:
-            data = AgendaItemUpdate.model_validate(
-                _agenda_fields(title, starts_at, speakers, description, board_id, settings)
-            )
+            fields = _agenda_fields(title, starts_at, speakers, description, board_id, settings)
+            data = parsed(AgendaItemUpdate, fields)
             events.update_agenda_item(session, actor=viewer.user, item=item, data=data)
-    except ValidationError as exc:
-        return _event(request, session, viewer, event, 422, error=validation_message(exc))
     except GlimpseError as exc:
-        return _event(request, session, viewer, event, exc.status, error=exc.message)
+        return _event(request, session, viewer, event, **said(exc))
     return see_other(f"/console/events/{event.id}#agenda")
 
 
@@ -407,7 +407,7 @@ def next_session_form(
     try:
         run_of_show.move_to_next(session, actor=viewer.user, event=event)
     except GlimpseError as exc:
-        return _event(request, session, viewer, event, exc.status, error=exc.message)
+        return _event(request, session, viewer, event, **said(exc))
     return see_other(f"/console/events/{event.id}")
 
 

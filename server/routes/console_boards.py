@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from server.auth import Viewer
 from server.errors import GlimpseError, NotFound
@@ -18,8 +17,9 @@ from server.routes.console import (
     CheckedForm,
     Organiser,
     page,
+    parsed,
+    said,
     see_other,
-    validation_message,
 )
 from server.routes.deps import DbSession, EventById
 from server.services import boards, events
@@ -73,7 +73,8 @@ def create_board_form(
 ) -> Response:
     """Open a board from the console's form, then go to its live page."""
     try:
-        data = BoardCreate.model_validate(
+        data = parsed(
+            BoardCreate,
             {
                 "title": title,
                 "prompt": prompt,
@@ -81,13 +82,11 @@ def create_board_form(
                 "moderation": moderation,
                 "votes_per_attendee": votes_per_attendee,
                 "anonymous_allowed": bool(anonymous_allowed),
-            }
+            },
         )
         board = boards.create_event_board(session, actor=viewer.user, event=event, data=data)
-    except ValidationError as exc:
-        return _boards_page(request, session, viewer, event, 422, error=validation_message(exc))
     except GlimpseError as exc:
-        return _boards_page(request, session, viewer, event, exc.status, error=exc.message)
+        return _boards_page(request, session, viewer, event, **said(exc))
     return see_other(f"/console/boards/{board.id}")
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from server.errors import GlimpseError
 from server.models.events import Event
 from server.models.programmes import Programme
-from server.routes.console import CheckedForm, FormStr, Organiser, page, see_other
+from server.routes.console import CheckedForm, FormStr, Organiser, page, said, see_other
 from server.routes.deps import CurrentViewer, DbSession, EventById, PathId
 from server.services import erasure, events
 
@@ -44,7 +44,7 @@ def erase_form(
             session, actor=viewer.user, event=event, attendee=attendee, cards=choice
         )
     except GlimpseError as exc:
-        return _people(request, session, viewer, event, exc.status, error=exc.message)
+        return _people(request, session, viewer, event, **said(exc))
     return see_other(f"/console/events/{event.id}/people?erased=1")
 
 

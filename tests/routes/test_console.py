@@ -182,3 +182,56 @@ def test_the_favicon_is_served(client: TestClient) -> None:
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
     assert icon.content[:4] == b"\x00\x00\x01\x00"
+
+
+def alert_of(html: str) -> str:
+    node = HTMLParser(html).css_first("[role=alert]")
+    assert node is not None, "the page says what went wrong"
+    return node.text()
+
+
+def test_a_failed_form_shows_its_page_again_with_what_to_fix(
+    client: TestClient, world: World
+) -> None:
+    """Every console form that fails re-renders its page with the reason, and stores nothing."""
+    sign_in(client, world.facilitator.email)
+    event = f"/console/events/{world.event.id}"
+    token = csrf_of(client.get(event).text)
+    cases = [
+        (f"{event}/agenda", {"title": " "}, 422, "title"),
+        (f"/console/p/{world.programme.slug}/events", {"title": " "}, 422, "title"),
+        (
+            f"/console/p/{world.programme.slug}/facilitators",
+            {"email": "a@b.c", "role": "x"},
+            400,
+            "Unknown role",
+        ),
+        ("/console/programmes", {"slug": "Not a slug!", "title": "T"}, 422, "slug"),
+        (f"{event}/boards", {"title": "Wall", "moderation": "never"}, 422, "moderation"),
+        (
+            f"{event}/actions",
+            {"title": "Fewer falls", "target_date": "31/12/2026"},
+            400,
+            "Dates look like",
+        ),
+        (f"{event}/actions", {"title": "Fewer falls", "theme_id": "first"}, 422, "theme_id"),
+    ]
+    for url, form, status, said in cases:
+        response = client.post(url, data={"csrf_token": token, **form})
+        assert response.status_code == status, (url, response.text[:300])
+        assert said in alert_of(response.text), url
+        assert "csrf_token" in response.text, "the page shown again can be sent again"
+    state = client.get(f"/api/v1/events/{world.event.id}/state").json()
+    assert [b["title"] for b in state["boards"]] == []
+    assert client.get(f"/api/v1/programmes/{world.programme.slug}/actions").json() == []
+
+
+def test_action_forms_need_a_sign_in_and_the_csrf_token(client: TestClient, world: World) -> None:
+    url = f"/console/events/{world.event.id}/actions"
+    anonymous = client.post(url, data={"title": "Forged"}, follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/console/login")
+    sign_in(client, world.facilitator.email)
+    forged = client.post(url, data={"title": "Forged", "csrf_token": "x"})
+    assert forged.status_code == 403
+    assert client.get(f"/api/v1/programmes/{world.programme.slug}/actions").json() == []

@@ -6,20 +6,15 @@ import io
 import re
 from typing import Any
 
-import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from server.db import Database
-from server.services import accounts
 from server.settings import Settings
 from tests.factories import World, login, make_world
-from tests.live import LiveServer
 from tests.pictures import animation, jpeg
-from tests.realtime.apply import apply
-from tests.realtime.wsclient import Client
 
 ROLES = {"anonymous": None, "outsider": "outsider", "facilitator": "facilitator", "admin": "admin"}
 BY_ROLE = [("anonymous", 401), ("outsider", 403), ("facilitator", 200), ("admin", 200)]
@@ -348,55 +343,6 @@ def test_console_event_page_links_to_the_composer(client: TestClient, world: Wor
     page = HTMLParser(client.get(f"/console/events/{world.event.id}").text)
     hrefs = [a.attributes.get("href") for a in page.css("a")]
     assert f"/console/events/{world.event.id}/blog" in hrefs
-
-
-# -- realtime: what followers receive rebuilds what they would load ---------------------------
-
-
-def test_applying_entry_messages_reproduces_a_followers_fresh_state(
-    live_server: LiveServer, db: Database
-) -> None:
-    with db.session() as s:
-        world = make_world(s, status="live")
-        token = accounts.create_token(
-            s, email=world.facilitator.email, secret_key="test-secret-key"
-        )
-    event = f"/api/v1/events/{world.event.id}"
-    with (
-        httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {token}"}) as api,
-        httpx.Client(base_url=live_server.url) as follower,
-    ):
-        state = follower.get(f"{event}/state").json()
-        socket = Client(live_server.ws_url, world.event.id, since=state["seq"])
-        first = api.post(f"{event}/entries", json={"body": "One"}).json()
-        actions = [
-            lambda: api.post(
-                f"{event}/entries", json={"body": "> Two", "kind": "quote", "pinned": True}
-            ),
-            lambda: api.patch(
-                f"/api/v1/entries/{first['id']}",
-                json={"body": "One!", "correction": {"is_correction": True, "note": "Louder"}},
-            ),
-            lambda: api.patch(f"/api/v1/entries/{first['id']}", json={"pinned": True}),
-            lambda: api.post(
-                f"/api/v1/entries/{first['id']}/images",
-                files={"file": ("a.jpg", jpeg(), "image/jpeg")},
-                data={"alt": "A picture"},
-            ),
-            lambda: api.post(f"{event}/entries", json={"body": "Three", "kind": "key_moment"}),
-            lambda: api.delete(f"/api/v1/entries/{first['id']}"),
-        ]
-        socket.until(lambda m: m.get("type") == "entry.created")
-        state = apply(state, socket.logged[-1])
-        for action in actions:
-            assert action().status_code < 300
-            seq = api.get(f"{event}/state").json()["seq"]
-            socket.until_seq(seq)
-            for message in socket.logged:
-                if message["seq"] > state["seq"]:
-                    state = apply(state, message)
-            assert state == follower.get(f"{event}/state").json()
-        socket.close()
 
 
 # -- entries that look like personal data ----------------------------------------------------------

@@ -4,11 +4,11 @@
 import { Dots, dotsLine, noDotsLeft, showStepper } from "./attendee-dots.js";
 import { GroupCall } from "./attendee-call.js";
 import { renderMine } from "./attendee-mine.js";
-import { applyMessage as applyGroupMessage } from "./breakouts.js";
 import { fetchJSON } from "./lib/api.js";
 import { scoped } from "./lib/dom.js";
 import { Live, uuid } from "./live.js";
-import { applyMessage, authorName, boardById, currentSession, fill, focusBoard, fromTemplate, heldMessage, reconcile } from "./room.js";
+import { applyMessage } from "./lib/state.js";
+import { authorName, boardById, currentSession, fill, focusBoard, fromTemplate, heldMessage, reconcile } from "./room.js";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 const LARGE_TEXT_KEY = "glimpse:large-text";
@@ -338,8 +338,6 @@ function onStatus(status, detail) {
 // -- breakouts: the board follows the room to the groups -----------------------------------------
 
 function followGroups(message) {
-  if (!message.type.startsWith("breakout.")) return;
-  applyGroupMessage(app.state, message);
   if (message.type === "breakout.opened") app.call.answer(message, app.state, root);
 }
 

@@ -9,7 +9,8 @@ import { fetchJSON } from "./lib/api.js";
 import { formatClock, msLeft, secondsLeft, syncClock } from "./lib/clock.js";
 import { el, scoped } from "./lib/dom.js";
 import { Live, uuid } from "./live.js";
-import { applyMessage, names } from "./breakouts.js";
+import { names } from "./breakouts.js";
+import { applyMessage } from "./lib/state.js";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 const CONFIRM_MS = 4000;

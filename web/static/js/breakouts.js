@@ -2,57 +2,16 @@
 // shows every group side by side, live: members, who is writing, and the notes; from it the
 // facilitator starts one timer for all groups, seats people, closes the breakouts and reports a
 // group back. The table-cards page uses it for its Print button. The phone's script
-// (breakout-phone.js) shares applyMessage and names() from here; the timer helpers are lib/clock.js.
+// (breakout-phone.js) shares names() from here; the timer helpers are lib/clock.js.
 import { api } from "./lib/api.js";
 import { formatClock, secondsLeft, syncClock } from "./lib/clock.js";
-import { byCreated, byId, upsert } from "./lib/collections.js";
+import { applyMessage } from "./lib/state.js";
 import { el, scoped } from "./lib/dom.js";
 import { Live } from "./live.js";
 
 const WRITING_MS = 10000; // "who is writing": a note saved in the last ten seconds
 
 // -- shared with the phone ----------------------------------------------------------------------
-
-/** Apply one logged message to a loaded /state, as the server's own test client does. */
-export function applyMessage(state, message) {
-  const data = message.data;
-  switch (message.type) {
-    case "breakout.created":
-    case "breakout.updated":
-      upsert(state.breakouts, data, byId);
-      break;
-    case "breakout.member":
-      for (const group of data.breakouts) upsert(state.breakouts, group);
-      state.breakouts.sort(byId);
-      break;
-    case "note.created":
-    case "note.updated": {
-      const group = state.breakouts.find((b) => b.id === data.breakout_id);
-      if (group) upsert(group.notes, data, byCreated);
-      break;
-    }
-    case "note.deleted":
-      for (const group of state.breakouts) group.notes = group.notes.filter((n) => n.id !== data.id);
-      break;
-    case "timer.started":
-      state.timer = data;
-      break;
-    case "timer.stopped":
-      state.timer = null;
-      break;
-    case "event.updated":
-      state.event = data;
-      break;
-    case "screen.changed":
-      state.screen = data;
-      break;
-    case "board.created":
-    case "board.updated":
-      upsert(state.boards, data);
-      break;
-    default:
-  }
-}
 
 export function names(list) {
   if (list.length <= 1) return list.join("");

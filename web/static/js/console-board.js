@@ -5,7 +5,8 @@ import { api } from "./lib/api.js";
 import { formatClock, msLeft, shownTimer, syncClock } from "./lib/clock.js";
 import { scoped } from "./lib/dom.js";
 import { Live } from "./live.js";
-import { applyMessage, authorName, boardById, fill, fromTemplate, reconcile } from "./room.js";
+import { applyMessage } from "./lib/state.js";
+import { authorName, boardById, fill, fromTemplate, reconcile } from "./room.js";
 
 const root = document.querySelector("[data-board-console]");
 const { $, $$ } = scoped(root);

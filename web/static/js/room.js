@@ -1,70 +1,13 @@
 // room.js: what the phone, the console's board page and the session screen share.
 //
-// The state they keep is /api/v1/events/{id}/state, and applyMessage() changes it the way each
-// logged message says (the same rules as tests/realtime/apply.py, which the server's tests prove
-// against fresh state). The pages then redraw from the state; reconcile() keeps the elements of
-// cards that stay, so focus, animations and scroll positions survive a redraw.
+// The state they keep is /api/v1/events/{id}/state, changed by lib/state.js as each logged
+// message says. The pages then redraw from the state; reconcile() keeps the elements of cards
+// that stay, so focus, animations and scroll positions survive a redraw.
 
 import { serverNow } from "./lib/clock.js";
-import { byCreated, byId, remove, upsert } from "./lib/collections.js";
 
 export function boardById(state, id) {
   return state.boards.find((b) => b.id === id) || null;
-}
-
-/** Change `state` in place as one logged message says. */
-export function applyMessage(state, { type, data }) {
-  const board = data && data.board_id !== undefined ? boardById(state, data.board_id) : null;
-  switch (type) {
-    case "event.updated":
-      state.event = data;
-      break;
-    case "agenda.created":
-    case "agenda.updated":
-      upsert(state.agenda, data, (a, b) => (a.starts_at || "~").localeCompare(b.starts_at || "~") || a.id - b.id);
-      break;
-    case "agenda.deleted":
-      remove(state.agenda, data.id);
-      break;
-    case "board.created":
-    case "board.updated":
-      remove(state.boards, data.id);
-      if (state.role === "facilitator" || data.state !== "hidden") state.boards.push(data);
-      state.boards.sort(byId);
-      break;
-    case "card.created":
-    case "card.updated":
-      if (board) upsert(board.cards, data, byCreated);
-      break;
-    case "card.deleted":
-      for (const b of state.boards) remove(b.cards, data.id);
-      break;
-    case "theme.created":
-    case "theme.updated":
-      if (board) upsert(board.themes, data, byId);
-      break;
-    case "theme.deleted":
-      for (const b of state.boards) remove(b.themes, data.id);
-      break;
-    case "vote.changed": {
-      const items = board ? (data.card_id ? board.cards : board.themes) : [];
-      const item = items.find((x) => x.id === (data.card_id || data.theme_id));
-      if (item) item.votes = data.votes;
-      break;
-    }
-    case "timer.started":
-      state.timer = data;
-      break;
-    case "timer.stopped":
-      state.timer = null;
-      break;
-    case "screen.changed":
-      state.screen = data;
-      break;
-    default:
-      break; // entries, actions; screen.js applies breakout and note messages with breakouts.js
-  }
-  return state;
 }
 
 /** The card `id` and its board, from any board in the state. */

@@ -8,9 +8,9 @@
 // that look like personal data (held: only that some wait for review).
 import { TIMER_LINGER_MS, formatClock, msLeft, syncClock } from "./lib/clock.js";
 import { scoped } from "./lib/dom.js";
-import { applyMessage as applyGroupMessage } from "./breakouts.js";
 import { Live } from "./live.js";
-import { applyMessage, boardById, currentSession, findCard, focusBoard, fromTemplate, reconcile } from "./room.js";
+import { applyMessage } from "./lib/state.js";
+import { boardById, currentSession, findCard, focusBoard, fromTemplate, reconcile } from "./room.js";
 
 const stage = document.querySelector("[data-screen]");
 const { $, $$ } = scoped(stage);
@@ -45,7 +45,6 @@ const isHeld = (note) => Boolean(note.held || note.held_reason);
 const shownNotes = (group) => group.notes.filter((n) => !isHeld(n));
 const SOUND_KEY = "glimpse.screen.sound";
 const FLASH_MS = 3200;
-const GROUP_MESSAGE = /^(breakout|note)\./;
 
 function render() {
   const state = view.state;
@@ -340,7 +339,7 @@ if (stage) {
       render();
     },
     onMessage: (message) => {
-      (GROUP_MESSAGE.test(message.type) ? applyGroupMessage : applyMessage)(view.state, message);
+      applyMessage(view.state, message);
       render();
     },
     onEphemeral: (message) => {
