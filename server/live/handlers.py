@@ -38,7 +38,7 @@ def handler(type: str) -> Callable[[Handler], Handler]:
 
 
 @handler("ping")
-def ping(session: Session, caller: Caller, data: BaseModel) -> dict[str, Any]:
+def ping(session: Session, actor: Caller, data: BaseModel) -> dict[str, Any]:
     return {}
 
 
@@ -47,34 +47,34 @@ def ping(session: Session, caller: Caller, data: BaseModel) -> dict[str, Any]:
 
 
 @handler("card.create")
-def card_create(session: Session, caller: Caller, data: CardCreateData) -> dict[str, Any]:
+def card_create(session: Session, actor: Caller, data: CardCreateData) -> dict[str, Any]:
     board = boards.board_or_404(session, board_id=data.board_id)
     fields = data.model_dump(exclude={"board_id"})
     card, _ = cards.create_card(
-        session, actor=caller, board=board, data=CardCreate.model_validate(fields)
+        session, actor=actor, board=board, data=CardCreate.model_validate(fields)
     )
-    return boards.card_as_seen(session, card=card, actor=caller)
+    return boards.card_as_seen(session, card=card, actor=actor)
 
 
 @handler("card.consent")
-def card_consent(session: Session, caller: Caller, data: CardConsentData) -> dict[str, Any]:
+def card_consent(session: Session, actor: Caller, data: CardConsentData) -> dict[str, Any]:
     card = cards.card_or_404(session, card_id=data.card_id)
-    cards.set_consent(session, actor=caller, card=card, text=data.text, name=data.name)
-    return boards.card_as_seen(session, card=card, actor=caller)
+    cards.set_consent(session, actor=actor, card=card, text=data.text, name=data.name)
+    return boards.card_as_seen(session, card=card, actor=actor)
 
 
 @handler("vote.set")
-def vote_set(session: Session, caller: Caller, data: VoteSetData) -> dict[str, Any]:
+def vote_set(session: Session, actor: Caller, data: VoteSetData) -> dict[str, Any]:
     card = cards.card_or_404(session, card_id=data.card_id)
-    return votes.set_card_vote(session, actor=caller, card=card, count=data.count).model_dump()
+    return votes.set_card_vote(session, actor=actor, card=card, count=data.count).model_dump()
 
 
 # -- breakouts: the same service call as POST /breakouts/{id}/notes -------------------------
 
 
 @handler("note.create")
-def note_create(session: Session, caller: Caller, data: NoteCreateData) -> dict[str, Any]:
+def note_create(session: Session, actor: Caller, data: NoteCreateData) -> dict[str, Any]:
     breakout = breakouts.breakout_or_404(session, breakout_id=data.breakout_id)
     body = NoteCreate(client_id=data.client_id, text=data.text)
-    note, _ = notes.create_note(session, actor=caller, breakout=breakout, data=body)
-    return notes.note_as_seen(session, note=note, actor=caller)
+    note, _ = notes.create_note(session, actor=actor, breakout=breakout, data=body)
+    return notes.note_as_seen(session, note=note, actor=actor)
