@@ -16,24 +16,19 @@ const compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
 const find = (items, id) => items.find((item) => item.id === id) || null;
 
-function cardMessage(state, type, data) {
-  const board = find(state.boards, data.board_id);
-  if (type === "card.deleted") for (const b of state.boards) remove(b.cards, data.id);
-  else if (board) upsert(board.cards, data, byCreated);
-}
+/** Put `data` in its parent's `key` list (a card on its board, a note in its group). */
+const into = (parents, parentKey, key, order) => (state, data) => {
+  const parent = find(state[parents], data[parentKey]);
+  if (parent) upsert(parent[key], data, order);
+};
 
-function themeMessage(state, type, data) {
-  const board = find(state.boards, data.board_id);
-  if (type === "theme.deleted") for (const b of state.boards) remove(b.themes, data.id);
-  else if (board) upsert(board.themes, data, byId);
-}
+/** Take the thing out of whichever parent holds it. */
+const outOf = (parents, key) => (state, data) => state[parents].forEach((parent) => remove(parent[key], data.id));
 
-function noteMessage(state, type, data) {
-  if (type === "note.deleted") for (const group of state.breakouts) remove(group.notes, data.id);
-  else {
-    const group = find(state.breakouts, data.breakout_id);
-    if (group) upsert(group.notes, data, byCreated);
-  }
+/** A hidden board leaves everyone's state but the facilitators'. */
+function boardMessage(state, data) {
+  remove(state.boards, data.id);
+  if (state.role === "facilitator" || data.state !== "hidden") upsert(state.boards, data, byId);
 }
 
 const REDUCERS = {
@@ -44,15 +39,14 @@ const REDUCERS = {
   "entry.created": (state, data) => upsert(state.entries, data, byEntry),
   "entry.updated": (state, data) => upsert(state.entries, data, byEntry),
   "entry.deleted": (state, data) => remove(state.entries, data.id),
-  // A hidden board leaves everyone's state but the facilitators'.
-  "board.created": (state, data) => boardMessage(state, data),
-  "board.updated": (state, data) => boardMessage(state, data),
-  "card.created": (state, data) => cardMessage(state, "card.created", data),
-  "card.updated": (state, data) => cardMessage(state, "card.updated", data),
-  "card.deleted": (state, data) => cardMessage(state, "card.deleted", data),
-  "theme.created": (state, data) => themeMessage(state, "theme.created", data),
-  "theme.updated": (state, data) => themeMessage(state, "theme.updated", data),
-  "theme.deleted": (state, data) => themeMessage(state, "theme.deleted", data),
+  "board.created": boardMessage,
+  "board.updated": boardMessage,
+  "card.created": into("boards", "board_id", "cards", byCreated),
+  "card.updated": into("boards", "board_id", "cards", byCreated),
+  "card.deleted": outOf("boards", "cards"),
+  "theme.created": into("boards", "board_id", "themes", byId),
+  "theme.updated": into("boards", "board_id", "themes", byId),
+  "theme.deleted": outOf("boards", "themes"),
   "vote.changed": (state, data) => {
     const board = find(state.boards, data.board_id);
     const item = board && find(data.card_id ? board.cards : board.themes, data.card_id || data.theme_id);
@@ -63,9 +57,9 @@ const REDUCERS = {
   "breakout.updated": (state, data) => upsert(state.breakouts, data, byId),
   "breakout.member": (state, data) => data.breakouts.forEach((group) => upsert(state.breakouts, group, byId)),
   "breakout.opened": () => {}, // a call to the groups: the moves before it changed the state
-  "note.created": (state, data) => noteMessage(state, "note.created", data),
-  "note.updated": (state, data) => noteMessage(state, "note.updated", data),
-  "note.deleted": (state, data) => noteMessage(state, "note.deleted", data),
+  "note.created": into("breakouts", "breakout_id", "notes", byCreated),
+  "note.updated": into("breakouts", "breakout_id", "notes", byCreated),
+  "note.deleted": outOf("breakouts", "notes"),
   "timer.started": (state, data) => (state.timer = data),
   "timer.stopped": (state) => (state.timer = null),
   "screen.changed": (state, data) => (state.screen = data),
@@ -75,11 +69,6 @@ const REDUCERS = {
   "action.created": () => {},
   "action.updated": () => {},
 };
-
-function boardMessage(state, data) {
-  remove(state.boards, data.id);
-  if (state.role === "facilitator" || data.state !== "hidden") upsert(state.boards, data, byId);
-}
 
 /** The logged types this reducer knows; the test fails on any the server logs beyond these. */
 export const KNOWN_TYPES = Object.freeze(Object.keys(REDUCERS));
