@@ -17,7 +17,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from server.db import Database
 from server.live import ws
 from server.live.broker import make_broker
-from server.live.hub import Hub, log_readers, peak_recorder
+from server.live.hub import Hub, log_readers
+from server.live.presence import peak_recorder
 from server.middleware import HeadAsGet, LimitsAndHeaders
 from server.pagecache import PageCache, fingerprint_reader
 from server.ratelimit import Limits

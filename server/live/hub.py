@@ -7,9 +7,9 @@ exactly once, in order. Fan-out projects and encodes a row once per kind of view
 to each connection's outlet (server/live/transport.py), which never awaits a socket, so one
 phone that stops reading cannot slow the room.
 
-Presence is counted across processes: each hub announces its own counts per event on the
-broker when they change and every 10 s, and keeps what the others announced for 30 s. When the
-total of attendees passes the event's peak, the hub has it stored (`record_peak`).
+Presence is counted apart (server/live/presence.py): the hub tells it who joins and leaves and
+the announcements the broker brings, beats its heartbeat every 10 s, publishes what it has to
+say, and shows the totals it is handed to the event's sockets.
 
 The public pages' cache (server/pagecache.py) hears every committed row here too, in every
 process and whether or not a room is open for the event, and the news of changes that bump no
@@ -31,6 +31,7 @@ from typing import Any
 from server.db import Database
 from server.live.broker import RECONNECTED, Broker
 from server.live.collector import Steward
+from server.live.presence import Presence, RecordPeak
 from server.live.transport import Outgoing, Outlet
 from server.models.events import Event, EventLog
 from server.pagecache import PageCache
@@ -38,14 +39,13 @@ from server.realtime import protocol
 from server.realtime.audience import Scope, follow, may_see
 from server.realtime.log import rows_after
 from server.realtime.registry import project, spec, viewer_of
-from server.services import participation
 from server.timeutil import iso
 
 log = logging.getLogger("glimpse.hub")
 
 RING_SIZE = 2_000  # rows a room keeps in memory for replay without a query
 REPLAY_LIMIT = 5_000  # further behind than this, a client is told to resync
-PRESENCE_INTERVAL = 1.0
+PRESENCE_INTERVAL = 1.0  # sockets are shown the counts at most this often
 PRESENCE_HEARTBEAT = 10.0  # each process re-announces its counts this often
 PRESENCE_EXPIRES = 30.0  # a process not heard from for this long counts no one
 DELIVERY_CHUNK = 250  # connections handed a row between two looks at the event loop
@@ -54,7 +54,6 @@ COLLECTOR_INTERVAL = 2.0  # how often the steward looks; no socket opened for th
 Row = dict[str, Any]
 FetchRows = Callable[[int, int, int], Awaitable[list[Row]]]  # event_id, after, limit
 FetchLast = Callable[[int], Awaitable[int]]
-RecordPeak = Callable[[int, int], Awaitable[int]]  # event_id, attendees → the peak now stored
 
 
 def row_of(entry: EventLog) -> Row:
@@ -144,19 +143,14 @@ class Fanout:
 
 
 class Room:
+    """One event's sockets in this process, the last seq they were handed, and recent rows."""
+
     def __init__(self, event_id: int, last: int) -> None:
         self.event_id = event_id
         self.last = last
         self.ring: deque[Row] = deque(maxlen=RING_SIZE)
         self.connections: set[Connection] = set()
         self.lock = asyncio.Lock()
-        self.presence_task: asyncio.Task[None] | None = None
-        self.presence_sent = 0.0
-        self.elsewhere: dict[str, tuple[float, int, int]] = {}  # process → (heard, att., fol.)
-        self.peak = 0  # the most attendees seen at once while this room existed
-        self.recorded = 0  # the peak as last stored
-        self.recording: asyncio.Task[None] | None = None
-        self.announced = (0, 0)  # this process's counts as the others last heard them
         self.mentions: dict[str, list[int]] = {}  # ref → seqs of ring rows that mention it
 
     def keep(self, row: Row) -> None:
@@ -209,31 +203,6 @@ class Room:
         """Rows after this seq are all in the ring."""
         return self.ring[0]["seq"] - 1 if self.ring else self.last
 
-    def here(self) -> tuple[int, int]:
-        """This process's (attendees, followers): an attendee with two sockets open (a phone
-        that reconnected before its old socket timed out) counts once."""
-        attendees: set[int | None] = set()
-        followers = 0
-        for conn in self.connections:
-            role = conn.scope.role
-            if role == "attendee":
-                attendees.add(conn.scope.attendee_id)
-            elif role == "public":
-                followers += 1
-        return len(attendees), followers
-
-    def presence(self, here: tuple[int, int]) -> dict[str, int]:
-        """Everyone connected to the event: `here`, and in every process heard from lately."""
-        attendees, followers = here
-        stale = time.monotonic() - PRESENCE_EXPIRES
-        for process, (heard, their_attendees, their_followers) in list(self.elsewhere.items()):
-            if heard < stale:
-                del self.elsewhere[process]
-            else:
-                attendees += their_attendees
-                followers += their_followers
-        return {"attendees": attendees, "followers": followers}
-
 
 class Hub:
     def __init__(
@@ -249,7 +218,14 @@ class Hub:
         self.broker = broker
         self.cache = cache
         self.process = secrets.token_hex(8)  # this hub, in presence news
-        self.record_peak = record_peak
+        self.presence = Presence(
+            self.process,
+            say=self._say_presence,
+            show=self._show_presence,
+            record_peak=record_peak,
+            interval=PRESENCE_INTERVAL,
+            expires=PRESENCE_EXPIRES,
+        )
         self.poll_seconds = poll_seconds
         self._poller: asyncio.Task[None] | None = None
         self._steward: asyncio.Task[None] | None = None
@@ -278,9 +254,7 @@ class Hub:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        for room in self.rooms.values():
-            if room.presence_task:
-                room.presence_task.cancel()
+        self.presence.stop()
         await self.broker.stop()
 
     async def broker_check(self) -> str:
@@ -324,7 +298,7 @@ class Hub:
                     continue
                 news = json.loads(message)
                 if "presence" in news:
-                    self._heard(news["presence"])
+                    self.presence.heard(news["presence"])
                 elif "stale" in news:
                     if self.cache is not None:
                         self.cache.stale(news["stale"]["programmes"], news["stale"]["events"])
@@ -427,7 +401,7 @@ class Hub:
                 break
         self._last_attach = time.monotonic()
         self.collector.opened += 1
-        self._presence_changed(room)
+        self.presence.joined(conn.event_id, conn.scope)
 
     async def _replay(self, room: Room, conn: Connection) -> None:
         if conn.cursor < room.ring_start:
@@ -441,14 +415,11 @@ class Hub:
 
     def detach(self, conn: Connection) -> None:
         room = self.rooms.get(conn.event_id)
-        if room is None:
+        if room is None or conn not in room.connections:
             return
-        room.connections.discard(conn)
-        if room.connections:
-            self._presence_changed(room)
-            return
-        self._announce(room, (0, 0))
-        if not room.lock.locked() and self.rooms.get(conn.event_id) is room:
+        room.connections.remove(conn)
+        self.presence.left(conn.event_id, conn.scope)
+        if not room.connections and not room.lock.locked():
             del self.rooms[conn.event_id]
 
     async def _room(self, event_id: int) -> Room:
@@ -475,75 +446,21 @@ class Hub:
         return room
 
     # -- presence --------------------------------------------------------------------------
-    def _presence_changed(self, room: Room) -> None:
-        if room.presence_task is None or room.presence_task.done():
-            room.presence_task = asyncio.create_task(self._send_presence(room))
+    def _say_presence(self, news: dict[str, Any]) -> None:
+        self._in_background(self.broker.publish(encode({"presence": news})))
 
-    async def _send_presence(self, room: Room) -> None:
-        """At most one presence message a second per room, carrying the latest counts."""
-        wait = room.presence_sent + PRESENCE_INTERVAL - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        room.presence_sent = time.monotonic()
-        here = room.here()
-        counts = room.presence(here)
+    def _show_presence(self, event_id: int, counts: dict[str, int]) -> None:
+        room = self.rooms.get(event_id)
+        if room is None:
+            return
         message = Outgoing(encode({"seq": None, "type": "presence", "data": counts}))
         for conn in room.connections:
             conn.offer(message)
-        self._announce(room, here)
-        self._keep_peak(room, counts["attendees"])
-
-    def _announce(self, room: Room, here: tuple[int, int], *, again: bool = False) -> None:
-        """Tell the other processes this one's counts for the room, if they changed."""
-        if here == room.announced and not again:
-            return
-        room.announced = here
-        attendees, followers = here
-        news = {"process": self.process, "event_id": room.event_id}
-        news |= {"attendees": attendees, "followers": followers}
-        self._in_background(self.broker.publish(encode({"presence": news})))
-
-    def _heard(self, news: dict[str, Any]) -> None:
-        """Another process's counts: keep them, and tell this room's sockets if totals moved."""
-        room = self.rooms.get(news["event_id"])
-        if news["process"] == self.process or room is None:
-            return
-        counts = (int(news["attendees"]), int(news["followers"]))
-        before = room.elsewhere.pop(news["process"], None)
-        if counts != (0, 0):
-            room.elsewhere[news["process"]] = (time.monotonic(), *counts)
-            if before is None:
-                # A process new to this room: answer now rather than at the next heartbeat.
-                # It knows us once it has heard us, so it does not answer back: no ping-pong.
-                self._announce(room, room.here(), again=True)
-        if (before[1:] if before else (0, 0)) != counts:
-            self._presence_changed(room)
 
     async def _beat(self) -> None:
-        """Re-announce every room's counts, let silent processes expire, retry a failed peak."""
         while True:
             await asyncio.sleep(PRESENCE_HEARTBEAT)
-            for room in list(self.rooms.values()):
-                heard = len(room.elsewhere)
-                here = room.here()
-                self._announce(room, here, again=True)
-                counts = room.presence(here)  # drops the processes not heard from lately
-                if len(room.elsewhere) != heard:
-                    self._presence_changed(room)
-                self._keep_peak(room, counts["attendees"])
-
-    def _keep_peak(self, room: Room, attendees: int) -> None:
-        room.peak = max(room.peak, attendees)
-        if room.peak > room.recorded and (room.recording is None or room.recording.done()):
-            room.recording = asyncio.create_task(self._record_peak(room, room.peak))
-
-    async def _record_peak(self, room: Room, peak: int) -> None:
-        try:
-            stored = await self.record_peak(room.event_id, peak)
-        except Exception:  # the database is away: the next heartbeat tries again
-            log.exception("could not record the peak of event %s", room.event_id)
-            return
-        room.recorded = max(room.recorded, stored)
+            self.presence.beat()
 
     def _in_background(self, work: Awaitable[None]) -> None:
         """Run `work` without waiting for it, holding it until it is done."""
@@ -573,20 +490,6 @@ def log_readers(db: Database) -> tuple[FetchRows, FetchLast]:
         return await asyncio.to_thread(last, event_id)
 
     return fetch_rows, fetch_last
-
-
-def peak_recorder(db: Database) -> RecordPeak:
-    """The hub's one write: raise an event's peak connected, queued behind other writers."""
-
-    def record(event_id: int, connected: int) -> int:
-        with db.session() as session:
-            return participation.record_peak(session, event_id=event_id, connected=connected)
-
-    async def record_peak(event_id: int, connected: int) -> int:
-        async with db.write_gate:
-            return await asyncio.to_thread(record, event_id, connected)
-
-    return record_peak
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:

@@ -2,7 +2,7 @@
 once, and how much they wrote.
 
 "Peak connected" is the most distinct attendees with a socket open at once, summed over every
-process. The hub sees it (server/live/hub.py) and raises `event.peak_connected` through
+process. Presence sees it (server/live/presence.py) and raises `event.peak_connected` through
 `record_peak`; freezing copies the stored figure into the document.
 """
 

@@ -18,7 +18,8 @@ import pytest
 from server.db import Database
 from server.live import hub as hub_module
 from server.live.broker import MemoryBroker
-from server.live.hub import Connection, Hub, encode, log_readers, peak_recorder
+from server.live.hub import Connection, Hub, encode, log_readers
+from server.live.presence import peak_recorder
 from server.live.transport import Outgoing
 from server.realtime.audience import Scope
 from tests.factories import World
