@@ -3,7 +3,7 @@
 Appending a row also rewrites the earlier rows that mention what it is about (its `subjects`,
 server/realtime/registry.py), in the same transaction: the log keeps every seq, in order, but
 forgets what the current state hides. The hub applies the same rewrite to the rows it holds in
-memory (server/live/hub.py `Room.forget`).
+memory (server/live/hub.py `Room.keep`).
 """
 
 from __future__ import annotations
