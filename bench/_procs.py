@@ -1,6 +1,6 @@
 """Server processes for a benchmark: start, wait until healthy, measure CPU and memory, stop.
 
-Like tests/live.py's LiveServer (whose health wait this copies), but for any command, so the
+Like tests/liveserver.py's LiveServer (whose health wait this copies), but for any command, so the
 Glimpse server and the bare baseline are started, measured and stopped the same way.
 """
 

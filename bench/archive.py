@@ -56,7 +56,7 @@ def sentence(rng: random.Random, n: int = 9) -> str:
 def seed(world: GlimpseWorld, args: argparse.Namespace) -> None:
     """Cards, votes, themes, notes and entries on the world's live event, then end the day."""
     from server.db import Database
-    from server.markdown import render
+    from server.lib.markdown import render
     from server.models.attendees import Attendee
     from server.models.boards import Board, CardVote, Theme
     from server.models.breakouts import Breakout, Note
@@ -183,9 +183,9 @@ def measure(world: GlimpseWorld, runs: int) -> list[tuple[str, list[float], int]
 
 def renderers(world: GlimpseWorld, text: str) -> list[tuple[str, Callable[[], Any]]]:
     """What a reader asks of a frozen day, each from the stored text alone."""
-    from server import exports
     from server.app import make_templates
-    from server.services import archive_views
+    from server.services import archive_exports as exports
+    from server.services import archive_pdf, archive_views
     from server.settings import Settings
 
     zone = ZoneInfo("Europe/London")
@@ -211,7 +211,7 @@ def renderers(world: GlimpseWorld, text: str) -> list[tuple[str, Callable[[], An
         ("summary page (parse + render)", summary),
         ("export: Markdown", lambda: exports.to_markdown(json.loads(text), zone)),
         ("export: CSV", lambda: exports.to_csv(json.loads(text))),
-        ("export: PDF", lambda: exports.to_pdf(json.loads(text), zone)),
+        ("export: PDF", lambda: archive_pdf.to_pdf(json.loads(text), zone)),
     ]
 
 

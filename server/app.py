@@ -14,25 +14,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from server.db import Database
-from server.live import ws
-from server.live.broker import make_broker
-from server.live.hub import Hub, log_readers
-from server.live.presence import peak_recorder
-from server.middleware import HeadAsGet, LimitsAndHeaders
-from server.pagecache import PageCache, fingerprint_reader
-from server.ratelimit import Limits
-from server.routes import (
+from server.api import (
     archive,
-    archive_pages,
-    attendee_pages,
     audit,
     auth,
     boards,
-    breakout_pages,
     breakouts,
-    console,
-    console_boards,
     errors,
     events,
     join,
@@ -40,16 +27,26 @@ from server.routes import (
     openapi,
     ops,
     people,
-    people_pages,
     programmes,
-    public,
     room,
-    screen_pages,
     screens,
 )
+from server.db import Database
+from server.errors import SignInFirst
+from server.lib.ratelimit import Limits
+from server.lib.timeutil import as_utc, british, british_day, iso
+from server.live import ws
+from server.live.broker import make_broker
+from server.live.hub import Hub, log_readers
+from server.live.pagecache import PageCache, fingerprint_reader
+from server.live.presence import peak_recorder
+from server.live.statecache import StateCache
+from server.middleware import HeadAsGet, LimitsAndHeaders
+from server.pages import archive as archive_pages
+from server.pages import attendee, composer, console, console_boards, public, render, screen
+from server.pages import breakouts as breakout_pages
+from server.pages import people as people_pages
 from server.settings import Settings
-from server.statecache import StateCache
-from server.timeutil import as_utc, british, british_day, iso
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 
@@ -115,12 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Outermost, so every route and the WebSocket door count the client the proxy names.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     errors.install(app)
-    app.add_exception_handler(console.SignInFirst, console.sign_in_first)
-    routers = (ops, auth, audit, programmes, events, boards, room, screens, join, people, console)
-    pages = (console_boards, people_pages, liveblog, breakouts, breakout_pages, screen_pages)
-    for module in (*routers, *pages, attendee_pages, archive, archive_pages, public):
+    app.add_exception_handler(SignInFirst, render.sign_in_first)
+    api = (ops, auth, audit, programmes, events, boards, room, screens, join, people, liveblog)
+    pages = (console, console_boards, people_pages, breakout_pages, screen, attendee)
+    for module in (*api, breakouts, archive, *pages, archive_pages, public, composer):
         app.include_router(module.router)
-    app.include_router(liveblog.composer_router)
     app.include_router(ws.router)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     openapi.install(app)

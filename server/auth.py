@@ -1,6 +1,6 @@
 """Who is asking: the viewer from a cookie or a bearer token, for HTTP and WebSocket alike.
 
-The FastAPI dependencies in server/routes/deps.py and the WebSocket door in server/live/ws.py
+The FastAPI dependencies in server/api/deps.py and the WebSocket door in server/live/ws.py
 both call `viewer_for`; neither parses a header or a cookie itself.
 """
 

@@ -77,3 +77,8 @@ class RateLimited(GlimpseError):
     def __init__(self, retry_after: int, message: str | None = None) -> None:
         self.retry_after = max(1, retry_after)
         super().__init__(message, headers={"Retry-After": str(self.retry_after)})
+
+
+class SignInFirst(Exception):
+    """A page that needs a signed-in person: answered with a redirect to the sign-in page
+    (server/pages/render.py), where the API would answer 401."""

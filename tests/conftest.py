@@ -11,15 +11,15 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from server import security
 from server.app import create_app
 from server.db import Database
+from server.lib import security
 from server.migrate import upgrade
 from server.models.events import Event
 from server.settings import Settings
 from tests.factories import SECRET, Room, World, make_attendee, make_board, make_world
 
-pytest_plugins = ["tests.servers", "tests.live"]
+pytest_plugins = ["tests.servers", "tests.liveserver"]
 
 # The same argon2id, with cheap parameters: the suite makes hundreds of accounts. Hashes keep
 # their parameters, so the server verifies them exactly as it would production ones.
@@ -80,7 +80,7 @@ def live_world(db: Database) -> World:
 
 @pytest.fixture
 def room(db: Database) -> Room:
-    """A live event's board and its people, made through the services (tests/routes has its own)."""
+    """A live event's board and its people, made through the services (tests/api has its own)."""
     with db.session() as s:
         world = make_world(s, status="live")
         event = s.get(Event, world.event.id)

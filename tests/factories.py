@@ -177,7 +177,7 @@ def make_board(session: Session, world: World, **fields: Any) -> Board:
 
 
 # What the helpers' authors agree to unless a test says otherwise: most tests are about who
-# sees what besides consent (consent itself: tests/services/test_consent.py, tests/routes/...).
+# sees what besides consent (consent itself: tests/services/test_consent.py, tests/api/...).
 CONSENT = {"text_consent": True, "name_consent": True}
 
 

@@ -1,9 +1,11 @@
 """Imports only go down: each folder of server/ is one layer, and no layer imports one above it.
 
-From the bottom: models/; realtime/ (the pure visibility rules and the protocol); services/;
-auth.py (who is asking); live/ (delivery: hub, brokers, transport, the /ws door); routes/; and
-app.py, which wires them all. Every import counts, at module level or inside a function, under
-`TYPE_CHECKING` or not: a function-level import is still a dependency, only a later one.
+From the bottom: lib/ (markdown, images, security, rate limits, time: nothing of the domain);
+models/; realtime/ (the pure visibility rules and the protocol); services/; auth.py (who is
+asking); live/ (delivery: hub, presence, brokers, transport, the caches, the /ws door); api/
+(/api/v1); pages/ (HTML, which may use the API's dependencies); and app.py, which wires them
+all. Every import counts, at module level or inside a function, under `TYPE_CHECKING` or not:
+a function-level import is still a dependency, only a later one.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS = {
+    "server.lib": "lib",
     "server.models": "models",
     "server.realtime": "realtime",
     "server.services": "services",
     "server.auth": "auth",
     "server.live": "live",
-    "server.routes": "routes",
+    "server.api": "api",
+    "server.pages": "pages",
     "server.app": "app",
 }
 # What each layer may not import: everything above it.
-ORDER = ["models", "realtime", "services", "auth", "live", "routes", "app"]
+ORDER = ["lib", "models", "realtime", "services", "auth", "live", "api", "pages", "app"]
 FORBIDDEN = {layer: set(ORDER[ORDER.index(layer) + 1 :]) for layer in ORDER}
 
 
@@ -144,7 +148,7 @@ def test_the_check_sees_every_spelling(tmp_path: Path) -> None:
             "server/realtime/__init__.py": "",
             "server/realtime/a.py": "from server.services import boards\n",
             "server/realtime/b.py": "def f():\n    import server.live.hub\n",
-            "server/realtime/c.py": "from ..routes.deps import Viewer\n",
+            "server/realtime/c.py": "from ..api.deps import Viewer\n",
             "server/realtime/d.py": "from server import auth\n",
             "server/realtime/e.py": "from server.models import boards\nfrom . import log\n",
             "server/services/f.py": "from server.realtime import log\n",

@@ -22,7 +22,7 @@ def imported_test_modules(path: Path) -> list[str]:
             module = "." * node.level + (node.module or "")
             if node.module and is_test_module(node.module):
                 found.append(module)
-            else:  # `from tests.routes import test_boards`
+            else:  # `from tests.api import test_boards`
                 prefix = module if module.endswith(".") else module + "."
                 found += [prefix + a.name for a in node.names if is_test_module(a.name)]
     return found
@@ -42,14 +42,14 @@ def test_the_check_sees_every_spelling(tmp_path: Path) -> None:
     module = tmp_path / "test_example.py"
     module.write_text(
         "from tests.services.test_boards import make_board\n"
-        "from tests.routes import test_boards, helpers\n"
-        "import tests.routes.test_public\n"
+        "from tests.api import test_boards, helpers\n"
+        "import tests.pages.test_public\n"
         "from tests.factories import make_world\n"
         "from . import test_local\n"
     )
     assert imported_test_modules(module) == [
         "tests.services.test_boards",
-        "tests.routes.test_boards",
-        "tests.routes.test_public",
+        "tests.api.test_boards",
+        "tests.pages.test_public",
         ".test_local",
     ]

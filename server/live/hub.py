@@ -11,7 +11,7 @@ Presence is counted apart (server/live/presence.py): the hub tells it who joins 
 the announcements the broker brings, beats its heartbeat every 10 s, publishes what it has to
 say, and shows the totals it is handed to the event's sockets.
 
-The public pages' cache (server/pagecache.py) hears every committed row here too, in every
+The public pages' cache (server/live/pagecache.py) hears every committed row here too, in every
 process and whether or not a room is open for the event, and the news of changes that bump no
 seq (`changed`).
 """
@@ -29,17 +29,17 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from server.db import Database
+from server.lib.timeutil import iso
 from server.live.broker import RECONNECTED, Broker
 from server.live.collector import Steward
+from server.live.pagecache import PageCache
 from server.live.presence import Presence, RecordPeak
 from server.live.transport import Outgoing, Outlet
 from server.models.events import Event, EventLog
-from server.pagecache import PageCache
 from server.realtime import protocol
 from server.realtime.audience import Scope, follow, may_see
 from server.realtime.log import rows_after
 from server.realtime.registry import project, spec, viewer_of
-from server.timeutil import iso
 
 log = logging.getLogger("glimpse.hub")
 

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from server.auth import viewer_for
 from server.db import Database
 from server.errors import GlimpseError, NotFound, RateLimited
+from server.lib.ratelimit import Limits, client_address
 from server.live.handlers import HANDLERS
 from server.live.hub import Connection, Hub, encode
 from server.live.transport import Outgoing, outlet_for
@@ -23,7 +24,6 @@ from server.models.accounts import User
 from server.models.attendees import Attendee
 from server.models.base import MAX_ID
 from server.models.events import Event
-from server.ratelimit import Limits, client_address
 from server.realtime import protocol
 from server.realtime.audience import Scope
 from server.services import state

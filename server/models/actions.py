@@ -10,8 +10,8 @@ from pydantic import Field as PydanticField
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
+from server.lib.text import CleanText
 from server.models.base import Day, Filled, Id, UtcTime, json_list, now_field
-from server.text import CleanText
 
 
 class Action(SQLModel, table=True):

@@ -9,8 +9,8 @@ from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
+from server.lib.text import CleanText
 from server.models.base import UtcTime, now_field, optional_time
-from server.text import CleanText
 
 
 class Attendee(SQLModel, table=True):

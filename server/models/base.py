@@ -19,8 +19,8 @@ from sqlalchemy import JSON, DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from server.text import UNSAFE, clean
-from server.timeutil import as_utc, iso, utcnow
+from server.lib.text import UNSAFE, clean
+from server.lib.timeutil import as_utc, iso, utcnow
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -58,7 +58,7 @@ Id = Annotated[int, PydanticField(ge=1, le=MAX_ID), BeforeValidator(whole_number
 # What str.strip() removes, spelled out as a character class, so that the schema's pattern,
 # pydantic's regex engine and the stripping agree exactly on what is blank.
 BLANKS = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
-# Characters cleaning takes out (server/text.py): controls, NUL among them (PostgreSQL cannot
+# Characters cleaning takes out (server/lib/text.py): controls, NUL among them (PostgreSQL cannot
 # store NUL), and bidi overrides.
 CLEANED = "".join(c for c in map(chr, range(0x2070)) if UNSAFE.fullmatch(c))
 # Somewhere in the text, a character that is neither blank nor one that cleaning takes out.

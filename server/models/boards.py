@@ -10,8 +10,8 @@ from pydantic import Field as PydanticField
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from server.lib.text import CleanText
 from server.models.base import Filled, Id, UtcTime, Whole, json_list, now_field, whole_number
-from server.text import CleanText
 
 
 class Board(SQLModel, table=True):

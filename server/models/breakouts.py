@@ -10,6 +10,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from server.lib.text import CleanText
 from server.models.base import (
     MAX_ID,
     Filled,
@@ -21,7 +22,6 @@ from server.models.base import (
     whole_number,
 )
 from server.models.boards import CardPublic
-from server.text import CleanText
 
 
 class Breakout(SQLModel, table=True):

@@ -10,11 +10,11 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from server.lib.text import CleanText
 from server.models.base import Filled, Id, Moment, UtcTime, json_list, now_field, optional_time
 from server.models.boards import BoardPublic
 from server.models.programmes import SLUG_PATTERN
 from server.models.room import ScreenPublic, TimerPublic
-from server.text import CleanText
 
 EventStatus = Literal["draft", "live", "ended", "frozen"]
 

@@ -10,8 +10,8 @@ from pydantic import Field as PydanticField
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from server.lib.text import CleanText
 from server.models.base import Id, Said, UtcTime, now_field, optional_time
-from server.text import CleanText
 
 
 class Entry(SQLModel, table=True):

@@ -10,8 +10,8 @@ from pydantic import Field as PydanticField
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
+from server.lib.text import CleanText
 from server.models.base import Filled, UtcTime, now_field
-from server.text import CleanText
 
 Visibility = Literal["public", "unlisted", "private"]
 # A programme member's role (server/services/access.py says what each may do): facilitators run

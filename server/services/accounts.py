@@ -10,9 +10,9 @@ from typing import get_args
 from sqlmodel import Session, col, delete, select
 
 from server.errors import BadCredentials, BadInput, Conflict
+from server.lib.security import hash_password, new_token, token_hash, verify_password
+from server.lib.timeutil import as_utc, utcnow
 from server.models.accounts import AccountRole, ApiToken, LoginSession, User
-from server.security import hash_password, new_token, token_hash, verify_password
-from server.timeutil import as_utc, utcnow
 
 ROLES: tuple[AccountRole, ...] = get_args(AccountRole)
 MIN_PASSWORD = 8

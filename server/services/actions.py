@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from server.errors import BadInput, NotFound
+from server.lib.timeutil import iso, utcnow
 from server.models.accounts import User
 from server.models.actions import (
     Action,
@@ -28,7 +29,6 @@ from server.models.events import Event
 from server.models.programmes import Programme
 from server.realtime import log
 from server.services.access import require_facilitator, require_not_frozen
-from server.timeutil import iso, utcnow
 
 OPEN_STATUSES = ("to commence", "in progress", "on hold")
 

@@ -19,6 +19,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from server.lib.timeutil import iso
 from server.models.accounts import User
 from server.models.attendees import Attendee
 from server.models.boards import Board, Card, CardVote, Theme, ThemeVote
@@ -27,7 +28,6 @@ from server.models.events import AgendaItem, Event
 from server.models.liveblog import Entry, EntryRevision
 from server.models.programmes import Programme
 from server.services import actions, participation, privacy
-from server.timeutil import iso
 
 # 3: participation has peak_connected in place of peak_active. 4: the full record (cards carry
 # `status` and `held_reason`, groups `shared`, notes `held_reason`); the public view is derived.

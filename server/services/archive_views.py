@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import nh3
 from markupsafe import Markup
 
-from server.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
-from server.timeutil import british
+from server.lib.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from server.lib.timeutil import british
 
 Doc = dict[str, Any]
 FIGURES = (

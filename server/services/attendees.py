@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlmodel import Session, col, func, select
 
 from server.errors import NotFound, RateLimited
+from server.lib.ratelimit import Limits
+from server.lib.security import new_token, token_hash
+from server.lib.text import clean
 from server.models.attendees import Attendee
 from server.models.events import Event
-from server.ratelimit import Limits
-from server.security import new_token, token_hash
 from server.services import privacy
 from server.services.join_codes import normalise_join_code
-from server.text import clean
 
 JOINABLE = ("draft", "live")
 # A full event does not empty by itself; the phone may look again in a while.

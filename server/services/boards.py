@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from server.errors import BadInput, Conflict, Forbidden, NotFound, NotSignedIn
+from server.lib.timeutil import utcnow
 from server.models.accounts import User
 from server.models.attendees import Attendee
 from server.models.boards import (
@@ -43,7 +44,6 @@ from server.realtime.projections import (
 )
 from server.services import access, programmes, room
 from server.services.access import Caller, is_facilitator, require_facilitator, require_not_frozen
-from server.timeutil import utcnow
 
 
 class BoardClosed(Conflict):

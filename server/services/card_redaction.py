@@ -21,11 +21,11 @@ import re
 from sqlmodel import Session
 
 from server.errors import BadInput, Conflict, Forbidden, NotFound
+from server.lib.text import clean
+from server.lib.timeutil import utcnow
 from server.models.boards import Card, CardRedact
 from server.services import audit, boards, privacy
 from server.services.access import Caller
-from server.text import clean
-from server.timeutil import utcnow
 
 MARKER = "[redacted]"
 # However the facilitator typed it: "[Redacted]", "[ redacted ]".

@@ -11,6 +11,8 @@ from sqlmodel import Session, col, select
 
 from server.db import insert_once
 from server.errors import BadInput, Conflict, Forbidden, NotFound, RateLimited
+from server.lib.text import clean
+from server.lib.timeutil import as_utc, utcnow
 from server.models.accounts import User
 from server.models.attendees import Attendee
 from server.models.boards import Board, Card, CardCreate, CardUpdate, Theme
@@ -18,8 +20,6 @@ from server.models.liveblog import Entry, EntryCreate
 from server.realtime.audience import Scope
 from server.services import boards, liveblog, privacy
 from server.services.access import Caller
-from server.text import clean
-from server.timeutil import as_utc, utcnow
 
 CARD_TEXT_MAX = 500
 # At most this many cards per attendee in this many seconds. Counted in the database, so the

@@ -15,6 +15,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
 from server.errors import NotFound
+from server.lib.timeutil import utcnow
 from server.models.accounts import User
 from server.models.attendees import Attendee, AttendeeSummary, ErasedPublic
 from server.models.boards import Board, Card, CardVote, Theme, ThemeVote
@@ -28,7 +29,6 @@ from server.services.access import (
     require_event_reader,
     require_not_frozen,
 )
-from server.timeutil import utcnow
 
 CardsChoice = Literal["delete", "anonymise"]
 

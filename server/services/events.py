@@ -8,6 +8,8 @@ from typing import Literal
 from sqlmodel import Session, col, select
 
 from server.errors import BadInput, BadTransition, Conflict, NotFound
+from server.lib.text import slug_of
+from server.lib.timeutil import utcnow
 from server.models.accounts import User
 from server.models.boards import Board
 from server.models.events import (
@@ -29,8 +31,6 @@ from server.services.access import (
     require_not_frozen,
 )
 from server.services.join_codes import JOIN_ALPHABET, JOIN_CODE_LENGTH
-from server.text import slug_of
-from server.timeutil import utcnow
 
 Transition = Literal["start", "end", "freeze"]
 

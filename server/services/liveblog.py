@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from server import images, markdown
 from server.errors import BadInput, NotFound
+from server.lib import images, markdown
+from server.lib.timeutil import as_utc, utcnow
 from server.models.accounts import User
 from server.models.events import AgendaItem, Event
 from server.models.liveblog import (
@@ -30,7 +31,6 @@ from server.services.access import (
     require_event_reader,
     require_not_frozen,
 )
-from server.timeutil import as_utc, utcnow
 
 MAX_BODY = 20000
 

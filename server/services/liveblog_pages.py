@@ -11,10 +11,10 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
 from server.errors import BadInput, NotFound
+from server.lib.timeutil import as_utc
 from server.models.events import AgendaItem, Event, EventLog
 from server.models.liveblog import Entry, EntryImage
 from server.models.programmes import Programme
-from server.timeutil import as_utc
 
 PAGE_SIZE = 20
 MAX_PAGE = 100

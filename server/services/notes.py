@@ -14,14 +14,14 @@ from sqlmodel import Session, select
 
 from server.db import insert_once
 from server.errors import BadInput, Conflict, Forbidden, NotFound, NotSignedIn
+from server.lib.text import clean
+from server.lib.timeutil import utcnow
 from server.models.breakouts import Breakout, Note, NoteCreate, NoteUpdate
 from server.realtime import log
 from server.realtime.audience import Scope
 from server.realtime.breakouts import SHARED_KEY, note_for
 from server.services import breakouts
 from server.services.access import Caller, require_event_assistant, require_not_frozen
-from server.text import clean
-from server.timeutil import utcnow
 
 # A card holds 500 characters; the same limit lets any note become a card.
 NOTE_TEXT_MAX = 500

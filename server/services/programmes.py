@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from server.errors import Conflict, NotFound
+from server.lib.timeutil import utcnow
 from server.models.accounts import User
 from server.models.programmes import (
     FacilitatorPublic,
@@ -21,7 +22,6 @@ from server.services.access import (
     require_readable,
     require_user,
 )
-from server.timeutil import utcnow
 
 
 def programme_or_404(session: Session, *, slug: str) -> Programme:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from server.errors import Conflict, NotFound
+from server.lib.timeutil import iso, utcnow
 from server.models.accounts import User
 from server.models.archive import (
     ArchiveVersion,
@@ -34,7 +35,6 @@ from server.models.events import Event
 from server.services import archive, audit, participation, search
 from server.services.access import require_admin
 from server.services.archive_document import theme_tallies
-from server.timeutil import iso, utcnow
 
 Doc = dict[str, Any]
 NAME_REMOVED = "[name removed]"

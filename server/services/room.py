@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from server.errors import BadInput, NotFound
+from server.lib.timeutil import utcnow
 from server.models.accounts import User
 from server.models.boards import Board, Card
 from server.models.breakouts import Breakout
@@ -25,7 +26,6 @@ from server.realtime import log
 from server.services.access import require_event_assistant, require_not_frozen
 from server.services.attendees import JOINABLE
 from server.services.join_codes import normalise_join_code
-from server.timeutil import utcnow
 
 TIMER_TYPES = ("timer.started", "timer.stopped")
 SCREEN_TYPES = ("screen.changed",)

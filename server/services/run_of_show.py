@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from server.errors import BadInput, BadTransition, Conflict
+from server.lib.timeutil import as_utc
 from server.models.accounts import User
 from server.models.boards import Board, BoardUpdate
 from server.models.events import AgendaItem, Event
 from server.models.room import TIMER_MAX_SECONDS, ScreenPublic, ScreenSet, TimerPublic, TimerStart
 from server.services import boards, events, room
 from server.services.access import require_event_facilitator
-from server.timeutil import as_utc
 
 
 @dataclass

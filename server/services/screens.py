@@ -15,12 +15,13 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from server.errors import NotFound
+from server.lib.ratelimit import Limits
+from server.lib.security import new_token, token_hash
+from server.lib.timeutil import as_utc, utcnow
 from server.models.accounts import User
 from server.models.events import Event
 from server.models.screens import PAIRING_CODE_LENGTH, PairedScreen, ScreenPairing
-from server.ratelimit import Limits
 from server.realtime import log
-from server.security import new_token, token_hash
 from server.services import audit
 from server.services.access import (
     require_event_assistant,
@@ -28,7 +29,6 @@ from server.services.access import (
     require_not_frozen,
 )
 from server.services.join_codes import JOIN_ALPHABET, normalise_join_code
-from server.timeutil import as_utc, utcnow
 
 CODE_LIFETIME = timedelta(minutes=10)
 

@@ -3,7 +3,7 @@
 The snapshot is read whole, as the facilitators see it (`read_full`), and then narrowed to each
 viewer by the same projections that narrow the live stream (`state_for`). Which viewers receive
 alike follows from those projections (`view_key`), so a whole snapshot read once can serve a
-hall of phones joining at once: see server/statecache.py.
+hall of phones joining at once: see server/live/statecache.py.
 """
 
 from __future__ import annotations

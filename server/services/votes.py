@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from server.errors import BadInput, Conflict, Forbidden, NotFound, NotSignedIn
+from server.lib.timeutil import utcnow
 from server.models.accounts import User
 from server.models.attendees import Attendee
 from server.models.boards import (
@@ -23,7 +24,6 @@ from server.models.boards import (
 from server.realtime import log
 from server.services import boards
 from server.services.access import Caller
-from server.timeutil import utcnow
 
 
 class OverBudget(Conflict):

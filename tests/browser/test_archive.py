@@ -29,8 +29,8 @@ from server.services import (
 )
 from server.services.access import Caller
 from tests.browser.conftest import Phone, check_a11y, check_fits_width, new_context, sign_in
-from tests.live import LiveServer
-from tests.realtime.wsclient import wait_for_peak
+from tests.live.wsclient import wait_for_peak
+from tests.liveserver import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -29,7 +29,7 @@ from tests.browser.conftest import (
     watch_for_problems,
 )
 from tests.factories import PASSWORD, World, make_world
-from tests.live import LiveServer
+from tests.liveserver import LiveServer
 
 pytestmark = pytest.mark.browser
 

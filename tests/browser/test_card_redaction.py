@@ -15,7 +15,7 @@ from server.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from server.models.boards import Board
 from server.models.events import Event
 from tests.browser.conftest import Phone, check_a11y, check_fits_width, new_context, sign_in
-from tests.live import LiveServer
+from tests.liveserver import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from server.models.events import AgendaItemCreate
 from server.services import accounts, events
 from tests.browser.conftest import check_a11y, sign_in
 from tests.factories import PASSWORD, World, make_world
-from tests.live import LiveServer
-from tests.realtime.wsclient import Client
+from tests.live.wsclient import Client
+from tests.liveserver import LiveServer
 
 
 def test_event_page_follows_the_event_and_resumes_after_a_server_crash(

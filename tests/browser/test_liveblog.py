@@ -16,9 +16,9 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from server.db import Database
+from server.lib.timeutil import iso, utcnow
 from server.models.liveblog import Entry
 from server.services import accounts
-from server.timeutil import iso, utcnow
 from tests.browser.conftest import (
     check_a11y,
     check_fits_width,
@@ -27,7 +27,7 @@ from tests.browser.conftest import (
     watch_for_problems,
 )
 from tests.factories import PASSWORD, World, make_world
-from tests.live import LiveServer
+from tests.liveserver import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from server.models.events import Event
 from server.services import boards
 from tests.browser.conftest import Phone, check_a11y, new_context, sign_in, watch_for_problems
 from tests.factories import PASSWORD, make_world
-from tests.live import LiveServer
+from tests.liveserver import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -19,9 +19,9 @@ from server.db import Database
 from server.realtime.protocol import LOGGED_TYPES
 from server.services import accounts
 from tests.factories import World, make_world
-from tests.live import LiveServer
+from tests.live.wsclient import Client
+from tests.liveserver import LiveServer
 from tests.pictures import jpeg
-from tests.realtime.wsclient import Client
 
 
 class Reducer:

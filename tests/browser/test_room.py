@@ -21,12 +21,12 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from server.db import Database
+from server.lib.timeutil import utcnow
 from server.models.accounts import User
 from server.models.boards import BoardCreate, CardCreate
 from server.models.events import AgendaItemCreate, Event, EventUpdate
 from server.services import accounts, boards, cards, events
 from server.services.access import Caller
-from server.timeutil import utcnow
 from tests.browser.conftest import (
     Phone,
     check_a11y,
@@ -37,7 +37,7 @@ from tests.browser.conftest import (
     watch_for_problems,
 )
 from tests.factories import PASSWORD, World, make_world
-from tests.live import LiveServer
+from tests.liveserver import LiveServer
 
 Shot = Callable[[Page, str, str], Path]
 BOARD = "Glimpses of brilliance"

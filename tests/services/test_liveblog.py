@@ -11,9 +11,9 @@ from PIL import Image, PngImagePlugin
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from sqlmodel import Session, col, select
 
-from server import images
 from server.db import Database
 from server.errors import BadInput, EventFrozen, Forbidden, NotFound, NotSignedIn, TooLarge
+from server.lib import images
 from server.models.boards import BoardCreate
 from server.models.events import AgendaItem, Event, EventLog
 from server.models.liveblog import (

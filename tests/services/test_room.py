@@ -10,12 +10,12 @@ from sqlmodel import Session, col, select
 
 from server.db import Database
 from server.errors import BadInput, EventFrozen, Forbidden, NotSignedIn
+from server.lib.timeutil import iso, utcnow
 from server.models.boards import BoardCreate, BoardUpdate
 from server.models.breakouts import Breakout, BreakoutUpdate
 from server.models.events import Event, EventLog
 from server.models.room import ScreenSet, TimerStart
 from server.services import boards, breakouts, events, room, state
-from server.timeutil import iso, utcnow
 from tests.factories import (
     World,
     event_of,

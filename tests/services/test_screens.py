@@ -9,11 +9,11 @@ from sqlmodel import Session, select
 
 from server.db import Database
 from server.errors import EventFrozen, Forbidden, NotFound, RateLimited
+from server.lib.ratelimit import Limits
 from server.models.audit import AuditEntry
 from server.models.breakouts import BreakoutCreate, NoteCreate
 from server.models.events import Event, EventLog
 from server.models.screens import ScreenPairing
-from server.ratelimit import Limits
 from server.services import access, breakouts, notes, programmes, screens, state
 from server.services.access import Caller
 from server.settings import Settings

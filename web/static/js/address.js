@@ -1,6 +1,6 @@
 // address.js: an address (slug) field suggests itself from the title as it is typed, until the
 // facilitator edits the address themselves. The server makes the same from the title when the
-// event's address is left empty (server/text.py `slug_of`).
+// event's address is left empty (server/lib/text.py `slug_of`).
 
 export function slugOf(title, limit = 80) {
   const ascii = title.normalize("NFKD").replace(/[^\x00-\x7f]/g, "");

@@ -4,7 +4,7 @@
 // entries apart, sort the rest newest first, and page back by cursor without duplicates.
 import { fetchJSON } from "./lib/api.js";
 
-const HEADLINE_LENGTH = 90; // as server/feeds.py
+const HEADLINE_LENGTH = 90; // as server/pages/feeds.py
 const FALLBACK = { quote: "A quote", key_moment: "A key moment", update: "An update" };
 
 export function timeFormat(timezone) {
@@ -27,7 +27,7 @@ export function relative(iso, now = Date.now()) {
   return hours < 12 ? `${hours} h ago` : "";
 }
 
-/** The words of an entry, as server/feeds.py headline() makes them. */
+/** The words of an entry, as server/pages/feeds.py headline() makes them. */
 export function headline(data) {
   const holder = document.createElement("template");
   holder.innerHTML = data.html; // sanitised by the server; a template's content never runs
