@@ -24,7 +24,7 @@ from server.services.archive_views import Summary, local, plain, summarise
 
 # The PDF's fonts, shipped in server/fonts (see its README): Noto Sans first, then for what it
 # lacks, in order, Hebrew, Arabic, Chinese and Japanese, Korean and emoji.
-FONTS = Path(__file__).parent / "fonts"
+FONTS = Path(__file__).resolve().parents[1] / "fonts"
 PDF_FONTS = [
     ("sans", "", "NotoSans-Regular.ttf"),
     ("sans", "B", "NotoSans-Bold.ttf"),
