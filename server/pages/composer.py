@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, Response
 from server.api.deps import DbSession, EventById
 from server.lib.timeutil import utcnow
 from server.models.events import Event
-from server.models.liveblog import Entry, EntryPublic
 from server.models.programmes import Programme
 from server.pages.public import BLANK_ENTRY
 from server.pages.render import Organiser, page
@@ -41,13 +40,9 @@ def composer_context(session: DbSession, event: Event) -> dict[str, Any]:
         "agenda": agenda,
         "agenda_titles": {item.id: item.title for item in agenda},
         "current_item_id": now_item.id if now_item else None,
-        "pinned": _public(found.pinned),
-        "entries": _public(found.entries),
+        "pinned": [liveblog.entry_public(e) for e in found.pinned],
+        "entries": [liveblog.entry_public(e) for e in found.entries],
         "next_before": found.next_before,
         "controls": event.status != "frozen",
         "blank": BLANK_ENTRY,
     }
-
-
-def _public(rows: list[Entry]) -> list[EntryPublic]:
-    return [liveblog.entry_public(e) for e in rows]
